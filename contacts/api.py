@@ -1,0 +1,189 @@
+"""The contacts API: thin views that validate shape, call one service or selector, and answer."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from midoffice.permissions import HasModelPermission, IsStaffMember
+
+from . import selectors, services
+from .models import AccessLog, Party
+from .serializers import (
+    ContactCreateSerializer,
+    ContactFilterSerializer,
+    ContactSerializer,
+    DuplicateSuggestionSerializer,
+    MergeSerializer,
+    PartyCreateSerializer,
+    PartyDataSerializer,
+    PartyMergeResultSerializer,
+    PartySearchSerializer,
+    PartySerializer,
+    TimelineEntrySerializer,
+)
+
+
+class ContactsAPIView(GenericAPIView):
+    permission_classes = [IsStaffMember, HasModelPermission]
+    # Only for the schema (path parameter types); views read through selectors.
+    queryset = Party.objects.none()
+
+
+def _party_or_404(pk: int) -> Party:
+    return get_object_or_404(selectors.party_queryset(), pk=pk)
+
+
+class PartyListCreateApi(ContactsAPIView):
+    serializer_class = PartySerializer
+    required_permissions = {"GET": ["contacts.view_party"], "POST": ["contacts.add_party"]}
+
+    @extend_schema(
+        summary="Search parties",
+        description="Every filter given must match. `q` recognises an INSZ, KBO number, vCode, e-mail address "
+        "or phone number; anything else searches names (every word must occur). Tombstones are left out "
+        "unless `include_merged=true`.",
+        parameters=[PartySearchSerializer],
+        responses=PartySerializer(many=True),
+    )
+    def get(self, request):
+        params = PartySearchSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.party_search(**params.validated_data))
+        return self.get_paginated_response(PartySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Create a party",
+        description="Identifiers are validated (check digits) and must be free: a known identifier answers "
+        "409 with the id of the party that has it (`existing_party`).",
+        request=PartyCreateSerializer,
+        responses={201: PartySerializer},
+    )
+    def post(self, request):
+        serializer = PartyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        party = services.party_create(actor=request.user, **serializer.validated_data)
+        return Response(PartySerializer(selectors.party_get(party.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class PartyDetailApi(ContactsAPIView):
+    serializer_class = PartySerializer
+    required_permissions = {"GET": ["contacts.view_party"], "PATCH": ["contacts.change_party"]}
+
+    @extend_schema(summary="Read a party", description="The view is recorded in the access log.")
+    def get(self, request, pk: int):
+        party = _party_or_404(pk)
+        services.access_log_record(user=request.user, party=party, via=AccessLog.Via.API_DETAIL)
+        return Response(PartySerializer(party).data)
+
+    @extend_schema(
+        summary="Change a party",
+        description="`email`, `phone` and `address` become the preferred contact point of their kind "
+        "(added if new). A merged party (tombstone) cannot be changed: 409.",
+        request=PartyDataSerializer,
+        responses=PartySerializer,
+    )
+    def patch(self, request, pk: int):
+        party = _party_or_404(pk)
+        serializer = PartyDataSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.party_update(actor=request.user, party=party, **serializer.validated_data)
+        return Response(PartySerializer(selectors.party_get(party.pk)).data)
+
+
+class PartyTimelineApi(ContactsAPIView):
+    serializer_class = TimelineEntrySerializer
+    required_permissions = {"GET": ["contacts.view_party", "contacts.view_contact"]}
+
+    @extend_schema(
+        summary="The 360° view of a party",
+        description="Contacts, merges (and, as they are built, cases and notifications), newest first, "
+        "paginated. The view is recorded in the access log.",
+        responses=TimelineEntrySerializer(many=True),
+    )
+    def get(self, request, pk: int):
+        party = _party_or_404(pk)
+        services.access_log_record(user=request.user, party=party, via=AccessLog.Via.API_TIMELINE)
+        page_size = self.paginator.get_page_size(request)
+        try:
+            page = max(1, int(request.query_params.get("page", 1)))
+        except ValueError:
+            page = 1
+        total, entries = selectors.party_timeline(party, offset=(page - 1) * page_size, limit=page_size)
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "count": total,
+                "next": replace_query_param(url, "page", page + 1) if page * page_size < total else None,
+                "previous": replace_query_param(url, "page", page - 1) if page > 1 else None,
+                "results": TimelineEntrySerializer(entries, many=True).data,
+            }
+        )
+
+
+class PartyDuplicatesApi(ContactsAPIView):
+    serializer_class = DuplicateSuggestionSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["contacts.view_party"]}
+
+    @extend_schema(
+        summary="Suggested duplicates of a party",
+        description="Parties with the same e-mail address or phone number, or a similar name (and the same "
+        "birth date for persons), strongest first, each with its reasons. Nothing is merged automatically.",
+        responses=DuplicateSuggestionSerializer(many=True),
+    )
+    def get(self, request, pk: int):
+        party = _party_or_404(pk)
+        services.access_log_record(user=request.user, party=party, via=AccessLog.Via.API_DUPLICATES)
+        suggestions = selectors.party_duplicate_suggestions(party)
+        return Response(DuplicateSuggestionSerializer(suggestions, many=True).data)
+
+
+class PartyMergeApi(ContactsAPIView):
+    serializer_class = MergeSerializer
+    required_permissions = {"POST": ["contacts.merge_party"]}
+
+    @extend_schema(
+        summary="Merge a duplicate into this party",
+        description="Contacts, contact points, representatives and identifiers of the duplicate move to this "
+        "party; the duplicate becomes a tombstone (`merged_into`). Refused with 409 for the same party, a "
+        "tombstone, different kinds or conflicting identifiers.",
+        request=MergeSerializer,
+        responses=PartyMergeResultSerializer,
+    )
+    def post(self, request, pk: int):
+        survivor = _party_or_404(pk)
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        duplicate = get_object_or_404(Party, pk=serializer.validated_data["duplicate"])
+        merge = services.party_merge(actor=request.user, survivor=survivor, duplicate=duplicate)
+        merge.survivor = selectors.party_get(merge.survivor_id)
+        return Response(PartyMergeResultSerializer(merge).data)
+
+
+class ContactListCreateApi(ContactsAPIView):
+    serializer_class = ContactSerializer
+    required_permissions = {"GET": ["contacts.view_contact"], "POST": ["contacts.add_contact"]}
+
+    @extend_schema(summary="List contacts", parameters=[ContactFilterSerializer])
+    def get(self, request):
+        params = ContactFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.contact_list(**params.validated_data))
+        return self.get_paginated_response(ContactSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Log a contact",
+        description="Link the contact to `party` (an id), or give `party_data` to resolve the party by exact "
+        "identifier, then exact e-mail or phone, else create one (`matched_on` says which), or set "
+        "`anonymous: true` explicitly.",
+        request=ContactCreateSerializer,
+        responses={201: ContactSerializer},
+    )
+    def post(self, request):
+        serializer = ContactCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = services.contact_log(actor=request.user, **serializer.validated_data)
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)

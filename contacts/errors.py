@@ -1,0 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+
+from midoffice.errors import DomainError
+
+
+class DuplicateIdentifier(DomainError):
+    code = "duplicate_identifier"
+
+    def __init__(self, *, field: str, existing_party_id: int):
+        super().__init__(
+            _("Another party already has this %(field)s.") % {"field": field.replace("_", " ")},
+            field=field,
+            existing_party=existing_party_id,
+        )
+
+
+class PartyMerged(DomainError):
+    code = "party_merged"
+
+    def __init__(self, *, party_id: int, survivor_id: int):
+        super().__init__(
+            _("Party %(party)s was merged into party %(survivor)s; change the survivor instead.")
+            % {"party": party_id, "survivor": survivor_id},
+            merged_into=survivor_id,
+        )
+
+
+class MergeRefused(DomainError):
+    code = "merge_refused"
+
+    def __init__(self, detail: str, *, reason: str, **extra):
+        super().__init__(detail, reason=reason, **extra)

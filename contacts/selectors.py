@@ -1,0 +1,272 @@
+"""Reads of the contacts domain, with the related rows each screen needs already joined."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from .identifiers import (
+    clean_association_code,
+    clean_email,
+    clean_enterprise_number,
+    clean_national_number,
+    clean_phone,
+)
+from .models import (
+    Contact,
+    ContactPoint,
+    ContactPointKind,
+    Party,
+    PartyKind,
+    PartyMerge,
+    Representative,
+    normalise_name,
+)
+
+
+def party_queryset() -> QuerySet[Party]:
+    return Party.objects.prefetch_related(
+        Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-preferred", "id")),
+        Prefetch("representatives", queryset=Representative.objects.select_related("person")),
+    )
+
+
+def party_get(pk: int) -> Party:
+    return party_queryset().get(pk=pk)
+
+
+def _with_contact_point(kind: str, value: str) -> Q:
+    return Q(pk__in=ContactPoint.objects.filter(kind=kind, value=value).values("party_id"))
+
+
+def _guess_query(q: str) -> Q | None:
+    """A search box that understands INSZ, KBO, vCode, e-mail and phone, else searches names."""
+    compact = re.sub(r"[\s.\-/]", "", q)
+    guesses = []
+    if "@" in q:
+        guesses.append((clean_email, lambda v: _with_contact_point(ContactPointKind.EMAIL, v)))
+    elif compact.upper().startswith("V") and compact[1:].isdigit():
+        guesses.append((clean_association_code, lambda v: Q(association_code=v)))
+    elif compact.upper().removeprefix("BE").isdigit() or compact.startswith("+"):
+        guesses.append((clean_national_number, lambda v: Q(national_number=v)))
+        guesses.append((clean_enterprise_number, lambda v: Q(enterprise_number=v)))
+        guesses.append((clean_phone, lambda v: _with_contact_point(ContactPointKind.PHONE, v)))
+    conditions = Q()
+    for cleaner, condition in guesses:
+        try:
+            conditions |= condition(cleaner(q))
+        except ValidationError:
+            continue
+    return conditions or None
+
+
+def party_search(
+    *,
+    q: str = "",
+    national_number: str = "",
+    enterprise_number: str = "",
+    association_code: str = "",
+    email: str = "",
+    phone: str = "",
+    kind: str = "",
+    include_merged: bool = False,
+) -> QuerySet[Party]:
+    """Parties matching every filter given. Raises ValidationError for a malformed identifier."""
+    parties = party_queryset()
+    if not include_merged:
+        parties = parties.filter(merged_into__isnull=True)
+    if kind:
+        parties = parties.filter(kind=kind)
+    exact = (
+        ("national_number", national_number, clean_national_number),
+        ("enterprise_number", enterprise_number, clean_enterprise_number),
+        ("association_code", association_code, clean_association_code),
+    )
+    errors = {}
+    for name, value, cleaner in exact:
+        if value:
+            try:
+                parties = parties.filter(**{name: cleaner(value)})
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    for kind_, value, cleaner in (
+        (ContactPointKind.EMAIL, email, clean_email),
+        (ContactPointKind.PHONE, phone, clean_phone),
+    ):
+        if value:
+            try:
+                parties = parties.filter(_with_contact_point(kind_, cleaner(value)))
+            except ValidationError as exc:
+                errors[kind_.value] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    q = q.strip()
+    if q:
+        identifier = _guess_query(q)
+        if identifier is not None:
+            parties = parties.filter(identifier)
+        else:
+            for term in normalise_name(q).split():
+                parties = parties.filter(search_name__contains=term)
+    return parties.order_by("search_name", "pk")
+
+
+def contact_list(*, party: int | None = None, channel: str = "", source: str = "") -> QuerySet[Contact]:
+    contacts = Contact.objects.select_related("party", "handled_by")
+    if party:
+        contacts = contacts.filter(party_id=party)
+    if channel:
+        contacts = contacts.filter(channel=channel)
+    if source:
+        contacts = contacts.filter(source=source)
+    return contacts.order_by("-occurred_at", "-pk")
+
+
+@dataclass
+class TimelineEntry:
+    kind: str
+    id: int
+    at: datetime
+    title: str
+    detail: dict = field(default_factory=dict)
+
+
+def _contact_entries(party: Party, limit: int) -> tuple[int, list[TimelineEntry]]:
+    contacts = Contact.objects.filter(party=party).select_related("handled_by").order_by("-occurred_at", "-pk")
+    entries = [
+        TimelineEntry(
+            kind="contact",
+            id=c.pk,
+            at=c.occurred_at,
+            title=c.subject,
+            detail={
+                "channel": c.channel,
+                "source": c.source,
+                "direction": c.direction,
+                "outcome": c.outcome,
+                "summary": c.summary,
+                "guided": c.guided,
+                "handled_by": c.handled_by.get_username() if c.handled_by else None,
+            },
+        )
+        for c in contacts[:limit]
+    ]
+    return contacts.count(), entries
+
+
+def _merge_entries(party: Party, limit: int) -> tuple[int, list[TimelineEntry]]:
+    merges = PartyMerge.objects.filter(survivor=party).select_related("actor", "duplicate").order_by("-merged_at")
+    entries = [
+        TimelineEntry(
+            kind="merge",
+            id=m.pk,
+            at=m.merged_at,
+            title=f"#{m.duplicate_id} {m.duplicate.display_name}",
+            detail={"duplicate": m.duplicate_id, "actor": m.actor.get_username() if m.actor else None},
+        )
+        for m in merges[:limit]
+    ]
+    return merges.count(), entries
+
+
+# Each source gives its newest ``limit`` entries and its total; later apps add cases and notifications.
+TIMELINE_SOURCES = [_contact_entries, _merge_entries]
+
+
+def party_timeline(party: Party, *, offset: int, limit: int) -> tuple[int, list[TimelineEntry]]:
+    """One page of the 360° view, newest first, merged over every source without loading all rows."""
+    total, entries = 0, []
+    for source in TIMELINE_SOURCES:
+        count, rows = source(party, offset + limit)
+        total += count
+        entries.extend(rows)
+    entries.sort(key=lambda e: (e.at, e.id), reverse=True)
+    return total, entries[offset : offset + limit]
+
+
+@dataclass
+class DuplicateSuggestion:
+    party: Party
+    reasons: list[dict]
+
+    @property
+    def score(self) -> int:
+        return sum(reason["weight"] for reason in self.reasons)
+
+
+REASON_WEIGHTS = {
+    "same_email": 40,
+    "same_phone": 40,
+    "similar_name_same_birth_date": 60,
+    "similar_name": 20,
+}
+
+
+def _similar_names(party: Party, limit: int) -> list[tuple[Party, float]]:
+    """Parties whose normalised name looks like this one's (pg_trgm on PostgreSQL)."""
+    if not party.search_name:
+        return []
+    threshold = settings.MIDOFFICE_DUPLICATE_NAME_SIMILARITY
+    candidates = Party.objects.filter(merged_into__isnull=True, kind=party.kind).exclude(pk=party.pk)
+    if party.kind == PartyKind.PERSON and party.birth_date:
+        candidates = candidates.filter(Q(birth_date=party.birth_date) | Q(birth_date__isnull=True))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        rows = (
+            candidates.filter(search_name__trigram_similar=party.search_name)
+            .annotate(similarity=TrigramSimilarity("search_name", party.search_name))
+            .filter(similarity__gte=threshold)
+            .order_by("-similarity")[:limit]
+        )
+        return [(row, row.similarity) for row in rows]
+    # SQLite: compare against parties sharing a name part; fine at embedded (demo) scale.
+    terms = Q()
+    for term in party.search_name.split():
+        if len(term) >= 3:
+            terms |= Q(search_name__contains=term)
+    scored = [
+        (row, difflib.SequenceMatcher(None, row.search_name, party.search_name).ratio())
+        for row in candidates.filter(terms)[: limit * 10]
+    ]
+    return sorted([s for s in scored if s[1] >= threshold], key=lambda s: -s[1])[:limit]
+
+
+def party_duplicate_suggestions(party: Party, *, limit: int = 20) -> list[DuplicateSuggestion]:
+    """Parties that may be the same as ``party``, each with why; never merged automatically."""
+    found: dict[int, DuplicateSuggestion] = {}
+
+    def add(other: Party, reason: str, **detail):
+        suggestion = found.setdefault(other.pk, DuplicateSuggestion(party=other, reasons=[]))
+        suggestion.reasons.append({"code": reason, "weight": REASON_WEIGHTS[reason], **detail})
+
+    points = [p for p in party.contact_points.all() if p.kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE)]
+    if points:
+        condition = Q()
+        for point in points:
+            condition |= Q(kind=point.kind, value=point.value)
+        shared = (
+            ContactPoint.objects.filter(condition, party__merged_into__isnull=True)
+            .exclude(party=party)
+            .select_related("party")[: limit * 2]
+        )
+        for point in shared:
+            add(point.party, f"same_{point.kind}", value=point.value)
+    for other, similarity in _similar_names(party, limit):
+        same_birth_date = party.birth_date is not None and other.birth_date == party.birth_date
+        add(
+            other,
+            "similar_name_same_birth_date" if same_birth_date else "similar_name",
+            similarity=round(similarity, 2),
+        )
+    suggestions = sorted(found.values(), key=lambda s: (-s.score, s.party.pk))[:limit]
+    # Load what the serializer shows for the suggested parties in two queries, not per party.
+    by_pk = party_queryset().in_bulk([s.party.pk for s in suggestions])
+    for suggestion in suggestions:
+        suggestion.party = by_pk[suggestion.party.pk]
+    return suggestions

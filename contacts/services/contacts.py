@@ -1,0 +1,109 @@
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.models import Channel, Contact, Direction, MatchedOn, Outcome, Party, Source
+
+from .identity import party_resolve
+
+# Clocks of integrating systems drift a little; a contact further in the future is a mistake.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _survivor(party: Party) -> Party:
+    """A contact for a merged record belongs to the record it was merged into."""
+    while party.merged_into_id is not None:
+        party = party.merged_into
+    return party
+
+
+def _validate(values: dict[str, Any]) -> None:
+    errors = {}
+    for field, choices in (
+        ("channel", Channel),
+        ("source", Source),
+        ("direction", Direction),
+        ("outcome", Outcome),
+    ):
+        value = values.get(field)
+        if value and value not in choices.values:
+            errors[field] = [_("Unknown %(field)s %(value)s.") % {"field": field, "value": value}]
+    if not values.get("subject"):
+        errors["subject"] = [_("A contact needs a subject.")]
+    occurred_at, started_at = values.get("occurred_at"), values.get("started_at")
+    if occurred_at and occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        errors["occurred_at"] = [_("The contact cannot lie in the future.")]
+    if occurred_at and started_at and started_at > occurred_at:
+        errors["started_at"] = [_("The start lies after the moment of contact.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contact_log(
+    *,
+    actor,
+    channel: str,
+    subject: str,
+    party: Party | None = None,
+    party_data: dict[str, Any] | None = None,
+    anonymous: bool = False,
+    source: str = Source.STAFF,
+    direction: str = Direction.INBOUND,
+    occurred_at: datetime | None = None,
+    started_at: datetime | None = None,
+    summary: str = "",
+    outcome: str = "",
+    guided: bool = False,
+    handled_by=None,
+) -> Contact:
+    """Log one contact, linked to ``party``, to the party ``party_data`` resolves to, or anonymous."""
+    given = [name for name, value in (("party", party), ("party_data", party_data)) if value]
+    if len(given) > 1:
+        raise ValidationError({"party": [_("Give either party or party_data, not both.")]})
+    if anonymous and given:
+        raise ValidationError({"anonymous": [_("An anonymous contact cannot be linked to a party.")]})
+    if not anonymous and not given:
+        raise ValidationError(
+            {"party": [_("Link the contact to a party (party or party_data) or set anonymous explicitly.")]}
+        )
+    occurred_at = occurred_at or timezone.now()
+    values = {
+        "channel": channel,
+        "source": source,
+        "direction": direction,
+        "outcome": outcome,
+        "subject": subject,
+        "occurred_at": occurred_at,
+        "started_at": started_at,
+    }
+    _validate(values)
+    matched_on = ""
+    if party is not None:
+        party, matched_on = _survivor(party), MatchedOn.GIVEN
+    elif party_data:
+        try:
+            party, matched_on = party_resolve(actor=actor, data=party_data)
+        except ValidationError as exc:
+            # Django cannot nest error dicts: name the party_data field in each message instead.
+            messages = (
+                [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
+                if hasattr(exc, "error_dict")
+                else exc.messages
+            )
+            raise ValidationError({"party_data": messages}) from exc
+    if handled_by is None and source == Source.STAFF and actor is not None and actor.is_authenticated:
+        handled_by = actor
+    return Contact.objects.create(
+        party=party,
+        anonymous=anonymous,
+        matched_on=matched_on,
+        summary=summary,
+        guided=guided,
+        handled_by=handled_by,
+        **values,
+    )

@@ -1,0 +1,140 @@
+"""Identity resolution: partial data about a citizen → one authentic party.
+
+Exact identifier first (INSZ, KBO, vCode), then exact e-mail or phone, else a new party.
+Fuzzy name matches are never merged here; they surface as duplicate suggestions.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from contacts.identifiers import clean_email, clean_phone
+from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
+
+from .parties import (
+    IDENTIFIER_CLEANERS,
+    IDENTIFIER_KINDS,
+    PARTY_FIELDS,
+    clean_identifiers,
+    contact_point_add,
+    party_create,
+)
+
+ENRICHABLE_FIELDS = ("given_name", "family_name", "name", "birth_date")
+PERSON_ONLY_FIELDS = {"given_name", "family_name", "birth_date"}
+
+
+def _serialise_resolutions(keys: list[str]) -> None:
+    """On PostgreSQL, make concurrent resolutions of the same person wait for each other.
+
+    Transaction-scoped advisory locks on each identifying key: the second request sees the
+    party the first one created instead of creating a twin. SQLite serialises writers anyway.
+    """
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _names_compatible(party: Party, data: dict[str, Any]) -> bool:
+    """A shared e-mail or phone only identifies the party if the names do not contradict it."""
+    if data.get("kind", party.kind) != party.kind:
+        return False
+    fields = ("given_name", "family_name") if party.kind == PartyKind.PERSON else ("name",)
+    for field in fields:
+        theirs, ours = normalise_name(data.get(field) or ""), normalise_name(getattr(party, field))
+        if theirs and ours and theirs != ours:
+            return False
+    return True
+
+
+def _identifiers_compatible(party: Party, identifiers: dict[str, str | None]) -> bool:
+    return all(
+        not value or not getattr(party, field) or getattr(party, field) == value for field, value in identifiers.items()
+    )
+
+
+def _enrich(party: Party, data: dict[str, Any], identifiers: dict[str, str | None], points: list[dict]) -> None:
+    """Only once: what the citizen tells us and we did not know yet is added to the record."""
+    changed = []
+    for field in ENRICHABLE_FIELDS:
+        if (field in PERSON_ONLY_FIELDS) != (party.kind == PartyKind.PERSON):
+            continue
+        if data.get(field) and not getattr(party, field):
+            setattr(party, field, data[field])
+            changed.append(field)
+    for field, value in identifiers.items():
+        # Only identifiers this kind of party may carry and that nobody else holds (we hold its lock).
+        if (
+            value
+            and party.kind in IDENTIFIER_KINDS[field]
+            and not getattr(party, field)
+            and not Party.objects.filter(**{field: value}).exists()
+        ):
+            setattr(party, field, value)
+            changed.append(field)
+    if changed:
+        party.save(update_fields=changed)
+    for point in points:
+        contact_point_add(party=party, **point)
+
+
+def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict) -> Party | None:
+    candidates = Party.objects.filter(
+        merged_into__isnull=True,
+        pk__in=ContactPoint.objects.filter(kind=kind, value=value).values("party_id"),
+    ).order_by("pk")
+    for party in candidates[:20]:
+        if _identifiers_compatible(party, identifiers) and _names_compatible(party, data):
+            return party
+    return None
+
+
+@transaction.atomic
+def party_resolve(*, actor, data: dict[str, Any]) -> tuple[Party, str]:
+    """Find or create the party that ``data`` describes; returns it and how it was found."""
+    identifiers = clean_identifiers({f: data.get(f) for f in IDENTIFIER_CLEANERS if data.get(f)})
+    errors, email, phone = {}, None, None
+    try:
+        email = clean_email(data["email"]) if data.get("email") else None
+    except ValidationError as exc:
+        errors["email"] = exc.messages
+    try:
+        phone = clean_phone(data["phone"]) if data.get("phone") else None
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    points = [{"kind": ContactPointKind.EMAIL, "value": email}] if email else []
+    points += [{"kind": ContactPointKind.PHONE, "value": phone}] if phone else []
+    if data.get("address"):
+        points.append({"kind": ContactPointKind.ADDRESS, "address": data["address"]})
+
+    keys = [f"party:{field}:{value}" for field, value in identifiers.items()]
+    keys += [f"party:email:{email}"] if email else []
+    keys += [f"party:phone:{phone}"] if phone else []
+    _serialise_resolutions(keys)
+
+    for field, value in identifiers.items():
+        party = Party.objects.filter(**{field: value}).first()
+        if party is not None:
+            _enrich(party, data, identifiers, points)
+            return party, MatchedOn(field).value
+    for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
+        if value:
+            party = _find_by_contact_point(kind, value, data, identifiers)
+            if party is not None:
+                _enrich(party, data, identifiers, points)
+                return party, MatchedOn(kind).value
+
+    fields = {f: data[f] for f in PARTY_FIELDS if data.get(f) not in (None, "")}
+    fields.pop("kind", None)
+    party = party_create(
+        actor=actor,
+        kind=data.get("kind") or PartyKind.PERSON,
+        **fields | identifiers,
+        contact_points=[{**point, "preferred": True} for point in points],
+    )
+    return party, MatchedOn.CREATED.value

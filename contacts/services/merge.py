@@ -1,0 +1,151 @@
+"""Merging a duplicate party into a survivor.
+
+Everything that points at the duplicate moves to the survivor — contacts now, and every
+model added later with a foreign key to Party (cases, notifications) without changes here.
+The duplicate stays as a tombstone pointing at the survivor; PartyMerge records what moved.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.errors import MergeRefused
+from contacts.models import AccessLog, ContactPoint, Party, PartyMerge, Representative
+
+from .parties import IDENTIFIER_CLEANERS
+
+# Relations that stay with the duplicate or that are handled one by one below.
+KEPT_OR_SPECIAL = {
+    (Party, "merged_into"),
+    (PartyMerge, "survivor"),
+    (PartyMerge, "duplicate"),
+    (AccessLog, "party"),
+    (ContactPoint, "party"),
+    (Representative, "organisation"),
+    (Representative, "person"),
+}
+FILLABLE_FIELDS = ("given_name", "family_name", "name", "birth_date", "preferred_channel")
+
+
+def _refuse_unless_mergeable(survivor: Party, duplicate: Party) -> None:
+    if survivor.pk == duplicate.pk:
+        raise MergeRefused(_("A party cannot be merged into itself."), reason="same_party")
+    for party in (survivor, duplicate):
+        if party.is_tombstone:
+            raise MergeRefused(
+                _("Party %(id)s was already merged into party %(survivor)s.")
+                % {"id": party.pk, "survivor": party.merged_into_id},
+                reason="tombstone",
+                party=party.pk,
+                merged_into=party.merged_into_id,
+            )
+    if survivor.kind != duplicate.kind:
+        raise MergeRefused(
+            _("A %(a)s cannot be merged with a %(b)s.") % {"a": duplicate.kind, "b": survivor.kind},
+            reason="kind_mismatch",
+        )
+    conflicts = [
+        field
+        for field in IDENTIFIER_CLEANERS
+        if getattr(survivor, field)
+        and getattr(duplicate, field)
+        and getattr(survivor, field) != getattr(duplicate, field)
+    ]
+    if conflicts:
+        raise MergeRefused(
+            _("The parties have different identifiers (%(fields)s): they are not the same party.")
+            % {"fields": ", ".join(conflicts)},
+            reason="conflicting_identifiers",
+            fields=conflicts,
+        )
+
+
+def _move_contact_points(survivor: Party, duplicate: Party) -> dict[str, list[int]]:
+    moved, dropped = [], []
+    survivor_points = {(p.kind, p.value) for p in survivor.contact_points.all()}
+    kinds_with_preferred = set(survivor.contact_points.filter(preferred=True).values_list("kind", flat=True))
+    for point in duplicate.contact_points.all():
+        if (point.kind, point.value) in survivor_points:
+            dropped.append(point.pk)
+            point.delete()
+            continue
+        point.party = survivor
+        if point.preferred and point.kind in kinds_with_preferred:
+            point.preferred = False
+        kinds_with_preferred |= {point.kind} if point.preferred else set()
+        point.save(update_fields=["party", "preferred"])
+        moved.append(point.pk)
+    return {"contact_points": moved, "contact_points_dropped_as_same": dropped}
+
+
+def _move_representatives(survivor: Party, duplicate: Party) -> dict[str, list[int]]:
+    moved, dropped = [], []
+    for field, other in (("organisation", "person"), ("person", "organisation")):
+        for rep in Representative.objects.filter(**{field: duplicate}):
+            clash = Representative.objects.filter(**{field: survivor, other: getattr(rep, other), "role": rep.role})
+            if getattr(rep, f"{other}_id") == survivor.pk or clash.exists():
+                dropped.append(rep.pk)
+                rep.delete()
+                continue
+            setattr(rep, field, survivor)
+            rep.save(update_fields=[field])
+            moved.append(rep.pk)
+    return {"representatives": moved, "representatives_dropped_as_same": dropped}
+
+
+def _move_references(survivor: Party, duplicate: Party) -> dict[str, list[int]]:
+    """Every other foreign key to Party (contacts, later cases and notifications) moves."""
+    moved = {}
+    for relation in Party._meta.related_objects:
+        if not relation.one_to_many or (relation.related_model, relation.field.name) in KEPT_OR_SPECIAL:
+            continue
+        rows = relation.related_model._default_manager.filter(**{relation.field.name: duplicate})
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            relation.related_model._default_manager.filter(pk__in=ids).update(**{relation.field.name: survivor})
+            moved[relation.related_model._meta.label_lower] = ids
+    return moved
+
+
+@transaction.atomic
+def party_merge(*, actor, survivor: Party, duplicate: Party) -> PartyMerge:
+    """Merge ``duplicate`` into ``survivor``: everything moves, the duplicate becomes a tombstone."""
+    # Lock both rows, lowest id first, so two merges of the same pair cannot interleave.
+    locked = {
+        p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]).order_by("pk")
+    }
+    survivor, duplicate = locked.get(survivor.pk, survivor), locked.get(duplicate.pk, duplicate)
+    _refuse_unless_mergeable(survivor, duplicate)
+
+    taken_identifiers = {
+        field: getattr(duplicate, field)
+        for field in IDENTIFIER_CLEANERS
+        if getattr(duplicate, field) and not getattr(survivor, field)
+    }
+    filled = {
+        field: getattr(duplicate, field)
+        for field in FILLABLE_FIELDS
+        if getattr(duplicate, field) and not getattr(survivor, field)
+    }
+    now = timezone.now()
+    # The tombstone gives up its identifiers first: they are unique across parties.
+    for field in IDENTIFIER_CLEANERS:
+        setattr(duplicate, field, None)
+    duplicate.merged_into, duplicate.merged_at = survivor, now
+    duplicate.save()
+    for field, value in (taken_identifiers | filled).items():
+        setattr(survivor, field, value)
+    survivor.save()
+
+    moved = {
+        **_move_references(survivor, duplicate),
+        **_move_contact_points(survivor, duplicate),
+        **_move_representatives(survivor, duplicate),
+        "identifiers": taken_identifiers,
+        "fields": {k: str(v) for k, v in filled.items()},
+    }
+    # Earlier tombstones of the duplicate now point straight at the survivor.
+    earlier = list(Party.objects.filter(merged_into=duplicate).values_list("pk", flat=True))
+    Party.objects.filter(pk__in=earlier).update(merged_into=survivor)
+    moved["tombstones_repointed"] = earlier
+    return PartyMerge.objects.create(survivor=survivor, duplicate=duplicate, actor=actor, merged_at=now, moved=moved)

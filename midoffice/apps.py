@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class MidofficeConfig(AppConfig):
+    """Project-wide plumbing: roles, API error mapping, pagination, permissions."""
+
+    name = "midoffice"
+    verbose_name = "Midoffice"
+
+    def ready(self):
+        from .roles import ensure_roles
+
+        # Sent once per app with models; ensure_roles is idempotent and picks up each app's permissions.
+        post_migrate.connect(ensure_roles, dispatch_uid="midoffice.ensure_roles")
