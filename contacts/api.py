@@ -32,8 +32,8 @@ class ContactsAPIView(GenericAPIView):
     queryset = Party.objects.none()
 
 
-def _party_or_404(pk: int) -> Party:
-    return get_object_or_404(selectors.party_queryset(), pk=pk)
+def _party_or_404(pk: int, *, with_details: bool = False) -> Party:
+    return get_object_or_404(selectors.party_queryset() if with_details else Party.objects.all(), pk=pk)
 
 
 class PartyListCreateApi(ContactsAPIView):
@@ -74,7 +74,7 @@ class PartyDetailApi(ContactsAPIView):
 
     @extend_schema(summary="Read a party", description="The view is recorded in the access log.")
     def get(self, request, pk: int):
-        party = _party_or_404(pk)
+        party = _party_or_404(pk, with_details=True)
         services.access_log_record(user=request.user, party=party, via=AccessLog.Via.API_DETAIL)
         return Response(PartySerializer(party).data)
 

@@ -1,0 +1,223 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from contacts.models import Channel, Contact, ContactPoint, Party, Source
+from tests.factories import ContactFactory, EmailFactory, PersonFactory, PhoneFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTACTS = "/api/v1/contacts/"
+
+
+def counts():
+    return Contact.objects.count(), Party.objects.count(), ContactPoint.objects.count()
+
+
+def log(client, **payload):
+    payload = {"channel": "phone", "subject": "Vraag over afvalophaling", **payload}
+    return client.post(CONTACTS, payload, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_log_contact_for_a_known_party(front_desk_client):
+    party = PersonFactory()
+    occurred = timezone.now() - timedelta(minutes=10)
+    response = log(
+        front_desk_client,
+        party=party.pk,
+        channel="counter",
+        summary="Uitleg gegeven over de ophaalkalender.",
+        outcome="answered",
+        guided=True,
+        occurred_at=occurred.isoformat(),
+        started_at=(occurred - timedelta(minutes=3)).isoformat(),
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["party"] == party.pk
+    assert body["matched_on"] == "given"
+    assert body["handled_by"] == front_desk_client.user.username
+    contact = Contact.objects.get()
+    assert (contact.channel, contact.outcome, contact.guided, contact.source) == ("counter", "answered", True, "staff")
+    assert contact.occurred_at == occurred
+
+
+@pytest.mark.parametrize("channel", Channel.values)
+def test_every_channel_can_be_logged(front_desk_client, channel):
+    assert log(front_desk_client, anonymous=True, channel=channel).status_code == 201
+
+
+@pytest.mark.parametrize("source", Source.values)
+def test_every_source_can_be_logged(front_desk_client, source):
+    response = log(front_desk_client, anonymous=True, source=source)
+    assert response.status_code == 201
+    # Only staff contacts are handled by the caller by default.
+    assert (response.json()["handled_by"] is not None) == (source == "staff")
+
+
+def test_anonymous_contact_when_set_explicitly(front_desk_client):
+    response = log(front_desk_client, anonymous=True)
+    assert response.status_code == 201
+    assert response.json()["party"] is None
+    assert Contact.objects.get().anonymous is True
+
+
+class TestIdentityResolution:
+    def test_by_national_number_first(self, front_desk_client):
+        party = PersonFactory()
+        EmailFactory(value="someone.else@example.be")  # e-mail of another party is not consulted first
+        response = log(
+            front_desk_client,
+            party_data={"national_number": party.national_number_formatted, "email": "someone.else@example.be"},
+        )
+        assert response.status_code == 201
+        assert (response.json()["party"], response.json()["matched_on"]) == (party.pk, "national_number")
+
+    def test_by_email_then_enriches_the_record(self, front_desk_client):
+        party = PersonFactory(given_name="Sofie", family_name="Claes", national_number=None, birth_date=None)
+        EmailFactory(party=party, value="sofie.claes@example.be")
+        response = log(
+            front_desk_client,
+            party_data={
+                "email": "Sofie.Claes@example.be",
+                "phone": "0471 22 33 44",
+                "family_name": "Claes",
+                "birth_date": "1990-02-03",
+            },
+        )
+        assert response.status_code == 201
+        assert (response.json()["party"], response.json()["matched_on"]) == (party.pk, "email")
+        party.refresh_from_db()
+        assert str(party.birth_date) == "1990-02-03"
+        # Only once: the new phone number is now part of the record, not preferred over nothing else.
+        assert party.contact_points.filter(kind="phone", value="+32471223344").exists()
+
+    def test_by_phone(self, front_desk_client):
+        phone = PhoneFactory(value="+32470998877")
+        response = log(front_desk_client, party_data={"phone": "0470 99 88 77"})
+        assert (response.json()["party"], response.json()["matched_on"]) == (phone.party_id, "phone")
+
+    def test_shared_email_with_a_different_name_creates_a_new_party(self, front_desk_client):
+        mother = PersonFactory(given_name="Els", family_name="Wouters")
+        EmailFactory(party=mother, value="gezin.wouters@example.be")
+        response = log(
+            front_desk_client,
+            party_data={"given_name": "Tom", "family_name": "Wouters", "email": "gezin.wouters@example.be"},
+        )
+        assert response.json()["matched_on"] == "created"
+        assert response.json()["party"] != mother.pk
+
+    def test_email_of_a_party_with_another_national_number_is_not_a_match(self, front_desk_client):
+        party = PersonFactory()
+        EmailFactory(party=party, value="pc@example.be")
+        other = PersonFactory.build()
+        response = log(
+            front_desk_client, party_data={"national_number": other.national_number, "email": "pc@example.be"}
+        )
+        assert response.json()["matched_on"] == "created"
+        created = Party.objects.get(pk=response.json()["party"])
+        assert created.national_number == other.national_number
+
+    def test_unknown_data_creates_a_party_with_its_contact_points(self, front_desk_client):
+        response = log(
+            front_desk_client,
+            party_data={
+                "given_name": "Noor",
+                "family_name": "Jacobs",
+                "email": "noor@example.be",
+                "phone": "0477123456",
+            },
+        )
+        assert response.json()["matched_on"] == "created"
+        party = Party.objects.get(pk=response.json()["party"])
+        assert party.display_name == "Noor Jacobs"
+        assert set(party.contact_points.values_list("kind", "value", "preferred")) == {
+            ("email", "noor@example.be", True),
+            ("phone", "+32477123456", True),
+        }
+
+    def test_organisation_by_enterprise_number(self, front_desk_client):
+        response = log(
+            front_desk_client,
+            party_data={"kind": "organisation", "name": "Bakkerij Hendrickx", "enterprise_number": "0403.170.701"},
+        )
+        assert response.json()["matched_on"] == "created"
+        again = log(front_desk_client, party_data={"kind": "organisation", "enterprise_number": "BE0403170701"})
+        assert (again.json()["party"], again.json()["matched_on"]) == (response.json()["party"], "enterprise_number")
+
+    def test_contact_for_a_tombstone_goes_to_the_survivor(self, front_desk_client):
+        survivor = PersonFactory()
+        tombstone = PersonFactory(national_number=None, merged_into=survivor, merged_at=timezone.now())
+        response = log(front_desk_client, party=tombstone.pk)
+        assert response.json()["party"] == survivor.pk
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({}, "party", "anonymous"),
+        ({"channel": "fax", "anonymous": True}, "channel", "valid choice"),
+        ({"source": "pigeon", "anonymous": True}, "source", "valid choice"),
+        ({"outcome": "maybe", "anonymous": True}, "outcome", "valid choice"),
+        ({"direction": "sideways", "anonymous": True}, "direction", "valid choice"),
+        ({"subject": "", "anonymous": True}, "subject", "blank"),
+        ({"party": 999999}, "party", "does not exist"),
+        ({"party_data": {"national_number": "85073003329"}}, "party_data", "check digits"),
+        ({"party_data": {"email": "not-an-email"}}, "party_data", "e-mail"),
+        ({"party_data": {"phone": "12"}}, "party_data", "phone"),
+        ({"party_data": {"kind": "organisation", "national_number": "85073003328"}}, "party_data", "national_number"),
+        ({"anonymous": True, "party_data": {"email": "a@example.be"}}, "anonymous", "cannot be linked"),
+        (
+            {"anonymous": True, "occurred_at": (timezone.now() + timedelta(days=1)).isoformat()},
+            "occurred_at",
+            "future",
+        ),
+        (
+            {
+                "anonymous": True,
+                "occurred_at": "2026-01-01T10:00:00+01:00",
+                "started_at": "2026-01-01T11:00:00+01:00",
+            },
+            "started_at",
+            "after",
+        ),
+    ],
+)
+def test_bad_input_is_refused_and_writes_nothing(front_desk_client, payload, field, message):
+    before = counts()
+    response = log(front_desk_client, **payload)
+    assert response.status_code == 400, response.json()
+    assert field in response.json(), response.json()
+    assert message in str(response.json()[field])
+    assert counts() == before
+
+
+def test_party_and_party_data_together_are_refused(front_desk_client):
+    party = PersonFactory()
+    before = counts()
+    response = log(front_desk_client, party=party.pk, party_data={"email": "x@example.be"})
+    assert response.status_code == 400
+    assert counts() == before
+
+
+def test_list_contacts_filtered_by_party_without_n_plus_one(front_desk_client, django_assert_max_num_queries):
+    party = PersonFactory()
+    ContactFactory.create_batch(3, party=party)
+    ContactFactory.create_batch(2)
+    with django_assert_max_num_queries(6):
+        response = front_desk_client.get(CONTACTS, {"party": party.pk})
+    assert response.json()["count"] == 3
+    ContactFactory.create_batch(20, party=party)
+    with django_assert_max_num_queries(6):
+        response = front_desk_client.get(CONTACTS, {"party": party.pk, "page_size": 50})
+    assert len(response.json()["results"]) == 23
+    assert all(c["party_display_name"] == party.display_name for c in response.json()["results"])
+
+
+def test_list_contacts_filter_on_channel(front_desk_client):
+    ContactFactory(channel="email")
+    ContactFactory(channel="phone")
+    results = front_desk_client.get(CONTACTS, {"channel": "email"}).json()["results"]
+    assert [c["channel"] for c in results] == ["email"]
+    assert front_desk_client.get(CONTACTS, {"channel": "fax"}).status_code == 400
