@@ -10,10 +10,15 @@ from rest_framework.utils.urls import replace_query_param
 from midoffice.permissions import HasModelPermission, IsStaffMember
 
 from . import selectors, services
-from .models import AccessLog, Party
+from .errors import PartyMerged
+from .models import AccessLog, ContactPoint, Party, Representative
 from .serializers import (
+    AccessLogFilterSerializer,
+    AccessLogSerializer,
     ContactCreateSerializer,
     ContactFilterSerializer,
+    ContactPointInputSerializer,
+    ContactPointSerializer,
     ContactSerializer,
     DuplicateSuggestionSerializer,
     MergeSerializer,
@@ -22,6 +27,8 @@ from .serializers import (
     PartyMergeResultSerializer,
     PartySearchSerializer,
     PartySerializer,
+    RepresentativeSerializer,
+    RepresentativeUpdateSerializer,
     TimelineEntrySerializer,
 )
 
@@ -187,3 +194,102 @@ class ContactListCreateApi(ContactsAPIView):
         serializer.is_valid(raise_exception=True)
         contact = services.contact_log(actor=request.user, **serializer.validated_data)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class PartyContactPointsApi(ContactsAPIView):
+    serializer_class = ContactPointSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["contacts.view_party"], "POST": ["contacts.change_party"]}
+
+    @extend_schema(summary="A party's contact points", responses=ContactPointSerializer(many=True))
+    def get(self, request, pk: int):
+        party = _party_or_404(pk)
+        return Response(ContactPointSerializer(party.contact_points.all(), many=True).data)
+
+    @extend_schema(
+        summary="Add a contact point",
+        description="An e-mail address, phone number or postal address; `preferred: true` makes it the "
+        "preferred one of its kind. Adding one the party already has returns it.",
+        request=ContactPointInputSerializer,
+        responses={201: ContactPointSerializer},
+    )
+    def post(self, request, pk: int):
+        party = _party_or_404(pk)
+        serializer = ContactPointInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if party.is_tombstone:
+            raise PartyMerged(party_id=party.pk, survivor_id=party.merged_into_id)
+        point = services.contact_point_add(party=party, **serializer.validated_data)
+        return Response(ContactPointSerializer(point).data, status=status.HTTP_201_CREATED)
+
+
+class PartyContactPointDetailApi(ContactsAPIView):
+    required_permissions = {"DELETE": ["contacts.change_party"]}
+
+    @extend_schema(summary="Remove a contact point", responses={204: None})
+    def delete(self, request, pk: int, point_pk: int):
+        point = get_object_or_404(ContactPoint.objects.select_related("party"), pk=point_pk, party_id=pk)
+        services.contact_point_remove(actor=request.user, point=point)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PartyRepresentativesApi(ContactsAPIView):
+    serializer_class = RepresentativeSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["contacts.view_party"], "POST": ["contacts.change_party"]}
+
+    @extend_schema(summary="Representatives of an organisation or association")
+    def get(self, request, pk: int):
+        party = _party_or_404(pk)
+        return Response(RepresentativeSerializer(party.representatives.select_related("person"), many=True).data)
+
+    @extend_schema(summary="Add a representative", responses={201: RepresentativeSerializer})
+    def post(self, request, pk: int):
+        party = _party_or_404(pk)
+        serializer = RepresentativeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        representative = services.representative_add(organisation=party, **serializer.validated_data)
+        return Response(RepresentativeSerializer(representative).data, status=status.HTTP_201_CREATED)
+
+
+class PartyRepresentativeDetailApi(ContactsAPIView):
+    serializer_class = RepresentativeSerializer
+    required_permissions = {"PATCH": ["contacts.change_party"], "DELETE": ["contacts.change_party"]}
+
+    def _get(self, pk: int, rep_pk: int) -> Representative:
+        return get_object_or_404(Representative.objects.select_related("person"), pk=rep_pk, organisation_id=pk)
+
+    @extend_schema(
+        summary="Change a representative",
+        description="Change the role or the period; end a mandate by setting `valid_until`.",
+        request=RepresentativeUpdateSerializer,
+    )
+    def patch(self, request, pk: int, rep_pk: int):
+        serializer = RepresentativeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        representative = services.representative_update(
+            actor=request.user, representative=self._get(pk, rep_pk), **serializer.validated_data
+        )
+        return Response(RepresentativeSerializer(representative).data)
+
+    @extend_schema(summary="Remove a representative recorded by mistake", responses={204: None})
+    def delete(self, request, pk: int, rep_pk: int):
+        services.representative_remove(actor=request.user, representative=self._get(pk, rep_pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccessLogListApi(ContactsAPIView):
+    serializer_class = AccessLogSerializer
+    queryset = AccessLog.objects.none()
+    required_permissions = {"GET": ["contacts.view_accesslog"]}
+
+    @extend_schema(
+        summary="Who opened which party's record",
+        description="For supervisors and privacy requests; read-only.",
+        parameters=[AccessLogFilterSerializer],
+    )
+    def get(self, request):
+        params = AccessLogFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.access_log_list(**params.validated_data))
+        return self.get_paginated_response(AccessLogSerializer(page, many=True).data)

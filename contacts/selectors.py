@@ -18,6 +18,7 @@ from .identifiers import (
     clean_phone,
 )
 from .models import (
+    AccessLog,
     Contact,
     ContactPoint,
     ContactPointKind,
@@ -270,3 +271,12 @@ def party_duplicate_suggestions(party: Party, *, limit: int = 20) -> list[Duplic
     for suggestion in suggestions:
         suggestion.party = by_pk[suggestion.party.pk]
     return suggestions
+
+
+def access_log_list(*, party: int | None = None, username: str = "") -> QuerySet[AccessLog]:
+    entries = AccessLog.objects.select_related("party")
+    if party:
+        entries = entries.filter(party_id=party)
+    if username:
+        entries = entries.filter(username=username)
+    return entries.order_by("-accessed_at", "-pk")

@@ -10,6 +10,7 @@ from .identifiers import (
     clean_phone,
 )
 from .models import (
+    AccessLog,
     Channel,
     Contact,
     ContactPoint,
@@ -278,3 +279,23 @@ class ContactFilterSerializer(serializers.Serializer):
     party = serializers.IntegerField(required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
+
+
+class RepresentativeUpdateSerializer(serializers.Serializer):
+    role = serializers.CharField(max_length=100, required=False)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+
+
+class AccessLogSerializer(serializers.ModelSerializer):
+    party_display_name = serializers.CharField(source="party.display_name", read_only=True)
+
+    class Meta:
+        model = AccessLog
+        fields = ["id", "username", "user", "party", "party_display_name", "via", "accessed_at"]
+        read_only_fields = fields
+
+
+class AccessLogFilterSerializer(serializers.Serializer):
+    party = serializers.IntegerField(required=False)
+    username = serializers.CharField(required=False)

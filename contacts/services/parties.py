@@ -134,21 +134,26 @@ def contact_point_add(
     return point
 
 
+def _representative_errors(role: str, valid_from: date | None, valid_until: date | None) -> dict[str, list]:
+    errors = {}
+    if not role:
+        errors["role"] = [_("A representative needs a role.")]
+    if valid_from and valid_until and valid_until < valid_from:
+        errors["valid_until"] = [_("The end of the period lies before its start.")]
+    return errors
+
+
 def representative_add(
     *, organisation: Party, person: Party, role: str, valid_from: date | None = None, valid_until: date | None = None
 ) -> Representative:
-    """Record that ``person`` represents ``organisation`` in ``role`` for a period."""
-    errors = {}
+    """Record that ``person`` represents ``organisation`` in ``role`` for a period (idempotent)."""
+    errors = _representative_errors(role, valid_from, valid_until)
     if organisation.kind == PartyKind.PERSON:
         errors["organisation"] = [_("Only an organisation or association has representatives.")]
     if person.kind != PartyKind.PERSON:
         errors["person"] = [_("A representative must be a person.")]
     if person.is_tombstone:
         errors["person"] = [_("Party %(id)s was merged into another party.") % {"id": person.pk}]
-    if not role:
-        errors["role"] = [_("A representative needs a role.")]
-    if valid_from and valid_until and valid_until < valid_from:
-        errors["valid_until"] = [_("The end of the period lies before its start.")]
     if errors:
         raise ValidationError(errors)
     representative, _created = Representative.objects.update_or_create(
@@ -255,3 +260,45 @@ def party_update(
     for point in points:
         contact_point_add(party=party, **point)
     return party
+
+
+@transaction.atomic
+def contact_point_remove(*, actor, point: ContactPoint) -> None:
+    """Remove an outdated contact point; another one of its kind becomes preferred."""
+    if point.party.is_tombstone:
+        raise PartyMerged(party_id=point.party_id, survivor_id=point.party.merged_into_id)
+    point.delete()
+    if point.preferred:
+        successor = (
+            ContactPoint.objects.filter(party_id=point.party_id, kind=point.kind).order_by("-created_at").first()
+        )
+        if successor is not None:
+            successor.preferred = True
+            successor.save(update_fields=["preferred"])
+
+
+@transaction.atomic
+def representative_update(
+    *, actor, representative: Representative, role: str | None = None, valid_from=None, valid_until=None
+) -> Representative:
+    """Change the role or period of a representative (e.g. end it with ``valid_until``)."""
+    role = representative.role if role is None else role
+    valid_from = valid_from or representative.valid_from
+    valid_until = valid_until or representative.valid_until
+    errors = _representative_errors(role, valid_from, valid_until)
+    if errors:
+        raise ValidationError(errors)
+    clash = Representative.objects.filter(
+        organisation_id=representative.organisation_id, person_id=representative.person_id, role=role
+    ).exclude(pk=representative.pk)
+    if clash.exists():
+        raise ValidationError({"role": [_("This person already represents the organisation in this role.")]})
+    representative.role, representative.valid_from, representative.valid_until = role, valid_from, valid_until
+    representative.save(update_fields=["role", "valid_from", "valid_until"])
+    return representative
+
+
+@transaction.atomic
+def representative_remove(*, actor, representative: Representative) -> None:
+    """Remove a representative recorded by mistake (an ended mandate keeps its period instead)."""
+    representative.delete()
