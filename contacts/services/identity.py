@@ -34,8 +34,11 @@ def _serialise_resolutions(keys: list[str]) -> None:
     if connection.vendor != "postgresql" or not keys:
         return
     with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        # One round trip; sorted so that two requests never wait on each other crosswise.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT unnest(%s::text[]) AS k ORDER BY 1) AS keys",
+            [sorted(set(keys))],
+        )
 
 
 def _names_compatible(party: Party, data: dict[str, Any]) -> bool:
