@@ -21,7 +21,7 @@ def _survivor(party: Party) -> Party:
     return party
 
 
-def _validate(values: dict[str, Any]) -> None:
+def validate_contact(values: dict[str, Any]) -> None:
     errors = {}
     for field, choices in (
         ("channel", Channel),
@@ -81,7 +81,7 @@ def contact_log(
         "occurred_at": occurred_at,
         "started_at": started_at,
     }
-    _validate(values)
+    validate_contact(values)
     matched_on = ""
     if party is not None:
         party, matched_on = _survivor(party), MatchedOn.GIVEN

@@ -63,7 +63,7 @@ def clean_identifiers(data: dict[str, Any]) -> dict[str, str | None]:
     return cleaned
 
 
-def _check_kind(kind: str, values: dict[str, Any]) -> None:
+def check_kind(kind: str, values: dict[str, Any]) -> None:
     errors = {}
     for field, kinds in IDENTIFIER_KINDS.items():
         if values.get(field) and kind not in kinds:
@@ -81,7 +81,7 @@ def _check_kind(kind: str, values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _check_identifiers_free(values: dict[str, Any], *, exclude_id: int | None = None) -> None:
+def check_identifiers_free(values: dict[str, Any], *, exclude_id: int | None = None) -> None:
     for field in IDENTIFIER_CLEANERS:
         value = values.get(field)
         if not value:
@@ -93,11 +93,11 @@ def _check_identifiers_free(values: dict[str, Any], *, exclude_id: int | None = 
 
 def _raise_for_integrity_error(values: dict[str, Any], exc: IntegrityError) -> None:
     """A concurrent writer took an identifier between our check and our insert: say whose."""
-    _check_identifiers_free(values)
+    check_identifiers_free(values)
     raise exc
 
 
-def _clean_contact_point(kind: str, value: str | None, address: dict | None) -> dict[str, Any]:
+def clean_contact_point(kind: str, value: str | None, address: dict | None) -> dict[str, Any]:
     if kind == ContactPointKind.EMAIL:
         return {"value": clean_email(value)}
     if kind == ContactPointKind.PHONE:
@@ -115,7 +115,7 @@ def contact_point_add(
     *, party: Party, kind: str, value: str | None = None, address: dict | None = None, preferred: bool = False, label=""
 ) -> ContactPoint:
     """Add a contact point (or find the same one); ``preferred`` makes it the party's preferred one."""
-    cleaned = _clean_contact_point(kind, value, address)
+    cleaned = clean_contact_point(kind, value, address)
     point = ContactPoint(party=party, kind=kind, label=label, **cleaned)
     if kind == ContactPointKind.ADDRESS:
         point.value = point.address_line()
@@ -165,7 +165,7 @@ def representative_add(
     return representative
 
 
-def _require_something_to_know_them_by(values: dict[str, Any], contact_points: list) -> None:
+def require_something_to_know_them_by(values: dict[str, Any], contact_points: list) -> None:
     known = any(values.get(f) for f in ("given_name", "family_name", "name", *IDENTIFIER_CLEANERS))
     if not known and not contact_points:
         raise ValidationError(
@@ -191,10 +191,10 @@ def party_create(
         raise TypeError(f"unknown party fields: {sorted(unknown)}")
     values = {**fields, "kind": kind, **clean_identifiers(fields)}
     points = _preferred_points(email, phone, address) + list(contact_points)
-    _check_kind(kind, values)
-    _require_something_to_know_them_by(values, points)
+    check_kind(kind, values)
+    require_something_to_know_them_by(values, points)
     _validate_points(points)
-    _check_identifiers_free(values)
+    check_identifiers_free(values)
     try:
         with transaction.atomic():
             party = Party.objects.create(**values)
@@ -219,7 +219,7 @@ def _validate_points(points: Iterable[dict]) -> None:
     errors: dict[str, list[str]] = {}
     for point in points:
         try:
-            _clean_contact_point(point["kind"], point.get("value"), point.get("address"))
+            clean_contact_point(point["kind"], point.get("value"), point.get("address"))
         except ValidationError as exc:
             errors.setdefault(point["kind"], []).extend(exc.messages)
     if errors:
@@ -246,9 +246,9 @@ def party_update(
     changes = {**fields, **clean_identifiers(fields)}
     points = _preferred_points(email, phone, address)
     merged = {f: getattr(party, f) for f in PARTY_FIELDS} | changes
-    _check_kind(merged["kind"], merged)
+    check_kind(merged["kind"], merged)
     _validate_points(points)
-    _check_identifiers_free(changes, exclude_id=party.pk)
+    check_identifiers_free(changes, exclude_id=party.pk)
     for field, value in changes.items():
         setattr(party, field, value)
     if changes:
@@ -277,14 +277,18 @@ def contact_point_remove(*, actor, point: ContactPoint) -> None:
             successor.save(update_fields=["preferred"])
 
 
+# A keyword argument left out, as opposed to one given as None (which clears a date).
+UNCHANGED = object()
+
+
 @transaction.atomic
 def representative_update(
-    *, actor, representative: Representative, role: str | None = None, valid_from=None, valid_until=None
+    *, actor, representative: Representative, role: str | None = None, valid_from=UNCHANGED, valid_until=UNCHANGED
 ) -> Representative:
-    """Change the role or period of a representative (e.g. end it with ``valid_until``)."""
+    """Change the role or period of a representative: end it with ``valid_until``, reopen it with None."""
     role = representative.role if role is None else role
-    valid_from = valid_from or representative.valid_from
-    valid_until = valid_until or representative.valid_until
+    valid_from = representative.valid_from if valid_from is UNCHANGED else valid_from
+    valid_until = representative.valid_until if valid_until is UNCHANGED else valid_until
     errors = _representative_errors(role, valid_from, valid_until)
     if errors:
         raise ValidationError(errors)

@@ -46,7 +46,7 @@ def test_two_creates_of_the_same_national_number_give_one_party_and_a_conflict(m
     user = UserFactory(role="kcc")
     # Both requests pass the "is this INSZ free?" check before either inserts: a guaranteed race.
     checked = threading.Barrier(2)
-    original = parties._check_identifiers_free
+    original = parties.check_identifiers_free
     waited = threading.local()
 
     def check_then_wait(values, **kwargs):
@@ -55,7 +55,7 @@ def test_two_creates_of_the_same_national_number_give_one_party_and_a_conflict(m
             waited.done = True
             checked.wait(timeout=10)
 
-    monkeypatch.setattr(parties, "_check_identifiers_free", check_then_wait)
+    monkeypatch.setattr(parties, "check_identifiers_free", check_then_wait)
     payload = {"given_name": "Jan", "family_name": "Peeters", "national_number": "85073003328"}
 
     responses = run_concurrently(user, "post", "/api/v1/parties/", [payload, payload])

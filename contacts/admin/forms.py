@@ -1,0 +1,350 @@
+"""Forms, formsets and inlines of the party admin: they validate like the API and save through the services."""
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from contacts import services
+from contacts.errors import DuplicateIdentifier
+from contacts.identifiers import clean_phone
+from contacts.models import (
+    Contact,
+    ContactPoint,
+    ContactPointKind,
+    Party,
+    PartyKind,
+    Representative,
+)
+from contacts.services.parties import (
+    ADDRESS_FIELDS,
+    IDENTIFIER_CLEANERS,
+    PARTY_FIELDS,
+    check_identifiers_free,
+    check_kind,
+    clean_contact_point,
+    clean_identifiers,
+    require_something_to_know_them_by,
+)
+
+RECENT_CONTACTS = 10
+# What people type between the digits of an INSZ, KBO number or phone number.
+SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def adopt(target, source) -> None:
+    """Make the admin's form instance the row a service wrote, for the admin's logging and redirect."""
+    for field in type(source)._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.adding = False
+    target._state.db = source._state.db
+
+
+def _kept_forms(formset) -> list:
+    """The forms of an inline formset that stand for a row after saving: existing or filled in, not deleted."""
+    return [
+        form
+        for form in formset.forms
+        if hasattr(form, "cleaned_data")
+        and not form.cleaned_data.get("DELETE")
+        and (form.instance.pk is not None or form.has_changed())
+    ]
+
+
+def new_rows(formset) -> list[dict]:
+    return [
+        form.cleaned_data for form in formset.extra_forms if form.has_changed() and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def contact_point_data(data: dict) -> dict:
+    point = {"kind": data["kind"], "preferred": data.get("preferred", False), "label": data.get("label", "")}
+    if data["kind"] == ContactPointKind.ADDRESS:
+        point["address"] = {field: data.get(field) or "" for field in ADDRESS_FIELDS}
+    else:
+        point["value"] = data["value"]
+    return point
+
+
+def representative_data(data: dict) -> dict:
+    return {field: data.get(field) for field in ("person", "role", "valid_from", "valid_until")}
+
+
+def identifier_search(term: str) -> Q | None:
+    """INSZ, KBO, vCode and phone numbers as people type them ("85.07.30-033.28", "BE 0403.170.701")."""
+    compact = SEPARATORS.sub("", term).upper()
+    if re.fullmatch(r"V\d+", compact):
+        return Q(association_code__contains=compact)
+    digits = compact.removeprefix("BE").removeprefix("+")
+    if not digits.isdigit():
+        return None
+    condition = Q(national_number__contains=digits) | Q(enterprise_number__contains=digits)
+    phones = ContactPoint.objects.filter(kind=ContactPointKind.PHONE)
+    try:
+        condition |= Q(pk__in=phones.filter(value=clean_phone(term)).values("party_id"))
+    except ValidationError:
+        # Not a whole phone number: look for its digits inside the stored ones (+32470123456).
+        national_part = digits.lstrip("0") or digits
+        condition |= Q(pk__in=phones.filter(value__contains=national_part).values("party_id"))
+    return condition
+
+
+def _deleted_and_changed(formset) -> tuple[list, list]:
+    forms = [form for form in formset.initial_forms if form.instance.pk is not None]
+    deleted = [form for form in forms if formset.can_delete and form.cleaned_data.get("DELETE")]
+    return deleted, [form for form in forms if form not in deleted and form.has_changed()]
+
+
+def save_contact_points(actor, party: Party, formset) -> None:
+    """Removals, additions and a change of preferred point go through the services."""
+    deleted, changed = _deleted_and_changed(formset)
+    for form in deleted:
+        services.contact_point_remove(
+            actor=actor, point=ContactPoint.objects.select_related("party").get(pk=form.instance.pk)
+        )
+        formset.deleted_objects.append(form.instance)
+    for form in changed:
+        point = form.instance
+        # No service changes a contact point in place yet: its form applied contact_point_add's checks.
+        fields = [field for field in form.changed_data if field != "preferred"]
+        if fields:
+            point.save(update_fields={*fields, "value"})
+        if "preferred" in form.changed_data and point.preferred:
+            services.contact_point_add(party=party, **contact_point_data(form.cleaned_data))
+        elif "preferred" in form.changed_data:
+            point.save(update_fields=["preferred"])
+        formset.changed_objects.append((point, form.changed_data))
+    formset.new_objects = [
+        services.contact_point_add(party=party, **contact_point_data(row)) for row in new_rows(formset)
+    ]
+
+
+def save_representatives(actor, party: Party, formset) -> None:
+    deleted, changed = _deleted_and_changed(formset)
+    for form in deleted:
+        services.representative_remove(actor=actor, representative=form.instance)
+        formset.deleted_objects.append(form.instance)
+    for form in changed:
+        data, stored = representative_data(form.cleaned_data), Representative.objects.get(pk=form.instance.pk)
+        if "person" in form.changed_data:
+            # A representative is one person's mandate: another person is another row.
+            services.representative_remove(actor=actor, representative=stored)
+            representative = services.representative_add(organisation=party, **data)
+        else:
+            data.pop("person")
+            representative = services.representative_update(actor=actor, representative=stored, **data)
+        formset.changed_objects.append((representative, form.changed_data))
+    formset.new_objects = [
+        services.representative_add(organisation=party, **representative_data(row)) for row in new_rows(formset)
+    ]
+
+
+class IdentifierField(forms.CharField):
+    """Wide enough for the notations people type; the form stores the compact form."""
+
+    def __init__(self, model_field: str, **kwargs):
+        label = Party._meta.get_field(model_field).verbose_name
+        super().__init__(label=label, max_length=32, required=False, empty_value=None, **kwargs)
+
+
+class PartyForm(forms.ModelForm):
+    national_number = IdentifierField("national_number", help_text=_("e.g. 85.07.30-033.28"))
+    enterprise_number = IdentifierField("enterprise_number", help_text=_("e.g. 0403.170.701"))
+    association_code = IdentifierField("association_code", help_text=_("e.g. V0000123"))
+
+    class Meta:
+        model = Party
+        fields = PARTY_FIELDS
+
+    def clean(self):
+        """The checks of party_create / party_update, as form errors instead of exceptions."""
+        cleaned = super().clean()
+        try:
+            cleaned.update(clean_identifiers({f: cleaned[f] for f in IDENTIFIER_CLEANERS if f in cleaned}))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return cleaned
+        if "kind" not in cleaned:
+            return cleaned
+        values = {field: cleaned.get(field) for field in PARTY_FIELDS}
+        try:
+            check_kind(cleaned["kind"], values)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return cleaned
+        try:
+            check_identifiers_free(values, exclude_id=self.instance.pk)
+        except DuplicateIdentifier as exc:
+            existing = exc.extra["existing_party"]
+            link = format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:contacts_party_change", args=[existing]),
+                _("party #%(id)s") % {"id": existing},
+            )
+            self.add_error(exc.extra["field"], format_html("{} {} {}", exc.detail, _("Existing record:"), link))
+        # Whether the party can be identified at all is checked with its contact points, by their formset.
+        return cleaned
+
+
+class ContactPointForm(forms.ModelForm):
+    class Meta:
+        model = ContactPoint
+        fields = (
+            "kind",
+            "value",
+            "street",
+            "house_number",
+            "box",
+            "postal_code",
+            "city",
+            "country",
+            "label",
+            "preferred",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An address's value is derived from its parts.
+        self.fields["value"].required = False
+
+    def clean(self):
+        """The checks of contact_point_add: e-mail and phone cleaned, an address needs a street and a city."""
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if not kind:
+            return cleaned
+        address = {field: cleaned.get(field) or "" for field in ADDRESS_FIELDS}
+        try:
+            parts = clean_contact_point(kind, cleaned.get("value") or "", address)
+        except ValidationError as exc:
+            self.add_error(None if kind == ContactPointKind.ADDRESS else "value", exc)
+            return cleaned
+        cleaned.update(parts)
+        if kind == ContactPointKind.ADDRESS:
+            cleaned["value"] = ContactPoint(kind=kind, **parts).address_line()
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # "One preferred per kind" is checked over the whole formset: a form alone would refuse
+        # moving the preference from one row to another in a single save.
+        return super()._get_validation_exclusions() | {"preferred"}
+
+
+class ContactPointFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = _kept_forms(self)
+        preferred = [form.instance.kind for form in kept if form.instance.preferred]
+        for kind in sorted(set(preferred)):
+            if preferred.count(kind) > 1:
+                raise ValidationError(
+                    _("Only one %(kind)s can be the preferred one.") % {"kind": ContactPointKind(kind).label}
+                )
+        values = {field: getattr(self.instance, field) for field in PARTY_FIELDS}
+        require_something_to_know_them_by(values, kept)
+
+
+class PartOfPartyInline(admin.TabularInline):
+    """Contact points and representatives are part of the party's record, as in the API: whoever may
+    change the party may change them, whoever may see it sees them."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("contacts.view_party")
+
+    def has_add_permission(self, request, obj=None):
+        if obj is None:
+            return request.user.has_perm("contacts.add_party")
+        return not obj.is_tombstone and request.user.has_perm("contacts.change_party")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and self.has_add_permission(request, obj)
+
+
+class ContactPointInline(PartOfPartyInline):
+    model = ContactPoint
+    form = ContactPointForm
+    formset = ContactPointFormSet
+    extra = 0
+
+
+class RepresentativeForm(forms.ModelForm):
+    class Meta:
+        model = Representative
+        fields = ("person", "role", "valid_from", "valid_until")
+
+    def clean(self):
+        """The checks of representative_add."""
+        cleaned = super().clean()
+        person = cleaned.get("person")
+        if person is not None and person.kind != PartyKind.PERSON:
+            self.add_error("person", _("A representative must be a person."))
+        elif person is not None and person.is_tombstone:
+            self.add_error("person", _("Party %(id)s was merged into another party.") % {"id": person.pk})
+        valid_from, valid_until = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if valid_from and valid_until and valid_until < valid_from:
+            self.add_error("valid_until", _("The end of the period lies before its start."))
+        return cleaned
+
+
+class RepresentativeFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if not any(self.errors) and self.instance.kind == PartyKind.PERSON and _kept_forms(self):
+            raise ValidationError(_("Only an organisation or association has representatives."))
+
+
+class RepresentativeInline(PartOfPartyInline):
+    model = Representative
+    fk_name = "organisation"
+    form = RepresentativeForm
+    formset = RepresentativeFormSet
+    autocomplete_fields = ("person",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+class RecentContactsFormSet(BaseInlineFormSet):
+    def get_queryset(self):
+        if not hasattr(self, "_recent"):
+            self._recent = super().get_queryset()[:RECENT_CONTACTS]
+        return self._recent
+
+
+class RecentContactsInline(admin.TabularInline):
+    """The party's newest contacts, to read; contacts are logged through the API or the contact admin."""
+
+    model = Contact
+    fk_name = "party"
+    formset = RecentContactsFormSet
+    fields = ("occurred_at", "channel", "source", "subject", "outcome", "handled_by")
+    readonly_fields = fields
+    verbose_name_plural = _("most recent contacts")
+    show_change_link = True
+    can_delete = False
+    extra = 0
+    max_num = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("handled_by").order_by("-occurred_at", "-pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,170 @@
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from stdnum.be import ssn, vat
+
+from contacts import selectors
+from contacts.management.commands.seed_demo import MUNICIPALITIES
+from contacts.models import (
+    Channel,
+    Contact,
+    ContactPoint,
+    Outcome,
+    Party,
+    PartyKind,
+    Representative,
+    Source,
+)
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+PARTIES = 60  # the smallest useful demo city keeps the test fast; the default is 370
+DEMO_USERS = {"balie": "front_desk", "kcc": "kcc", "behandelaar": "handler", "supervisor": "supervisor"}
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", parties=PARTIES, stdout=out, stderr=out, **options)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    models = (Party, ContactPoint, Representative, Contact, get_user_model())
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def fingerprint() -> list:
+    """What must come out the same on every fresh install (ids and timestamps aside)."""
+    parties = Party.objects.order_by("pk").values_list(
+        "kind", "given_name", "family_name", "name", "birth_date", "national_number", "enterprise_number"
+    )
+    points = ContactPoint.objects.order_by("pk").values_list("kind", "value")
+    contacts = Contact.objects.order_by("pk").values_list("channel", "source", "subject", "outcome", "guided")
+    return [list(parties), list(points), list(contacts)]
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def test_every_identifier_is_valid(seeded):
+    parties = Party.objects.all()
+
+    assert parties.count() == PARTIES
+    for party in parties:
+        if party.national_number:
+            assert party.kind == PartyKind.PERSON
+            assert ssn.is_valid(party.national_number), party.national_number
+        if party.enterprise_number:
+            assert party.kind != PartyKind.PERSON
+            assert vat.is_valid(party.enterprise_number), party.enterprise_number
+        if party.association_code:
+            assert re.fullmatch(r"V\d{7}", party.association_code)
+    assert not Party.objects.filter(kind=PartyKind.ORGANISATION, enterprise_number__isnull=True).exists()
+    assert not Party.objects.filter(kind=PartyKind.ASSOCIATION, association_code__isnull=True).exists()
+
+
+def test_a_realistic_mix_of_parties(seeded):
+    persons = Party.objects.filter(kind=PartyKind.PERSON)
+
+    assert persons.filter(birth_date__year__lt=2000, national_number__isnull=False).exists()
+    assert persons.filter(birth_date__year__gte=2000, national_number__isnull=False).exists()
+    # Web-form citizens known only by an e-mail address or phone number.
+    assert persons.filter(national_number__isnull=True, birth_date__isnull=True).exists()
+    assert Party.objects.filter(kind=PartyKind.ORGANISATION).exists()
+    flemish = {(postal_code, city) for postal_code, city, _zone in MUNICIPALITIES}
+    addresses = ContactPoint.objects.filter(kind="address")
+    assert addresses.exists()
+    assert set(addresses.values_list("postal_code", "city")) <= flemish
+    for point in ContactPoint.objects.filter(kind="phone"):
+        assert re.fullmatch(r"\+32\d{8,9}", point.value)
+
+
+def test_associations_have_representatives(seeded):
+    associations = Party.objects.filter(kind=PartyKind.ASSOCIATION)
+
+    assert associations.exists()
+    for association in associations:
+        representatives = association.representatives.all()
+        assert 1 <= len(representatives) <= 3
+        for representative in representatives:
+            assert representative.person.kind == PartyKind.PERSON
+            assert representative.role in {"voorzitter", "secretaris", "penningmeester", "contactpersoon"}
+    assert Representative.objects.filter(valid_from__isnull=False).exists()
+
+
+def test_contacts_cover_every_channel_source_and_outcome(seeded):
+    contacts = Contact.objects.all()
+
+    assert set(contacts.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(contacts.values_list("source", flat=True)) == set(Source.values)
+    assert set(Outcome.values) <= set(contacts.values_list("outcome", flat=True))
+    assert contacts.filter(guided=True).exists()
+    assert contacts.filter(anonymous=True, party__isnull=True).exists()
+    assert contacts.filter(source="staff", handled_by__username__in=DEMO_USERS).count() == (
+        contacts.filter(source="staff").count()
+    )
+    assert not contacts.exclude(source="staff").filter(handled_by__isnull=False).exists()
+
+
+def test_near_duplicates_are_suggested(seeded):
+    reasons = set()
+    for party in Party.objects.filter(kind=PartyKind.PERSON):
+        for suggestion in selectors.party_duplicate_suggestions(party):
+            reasons |= {reason["code"] for reason in suggestion.reasons}
+
+    assert {"same_email", "same_phone", "similar_name_same_birth_date"} <= reasons
+
+
+def test_demo_users_have_their_roles_and_documented_passwords(seeded):
+    for username, role in DEMO_USERS.items():
+        user = authenticate(username=username, password=f"demo-{username}")
+        assert user is not None, username
+        assert user.is_staff
+        assert not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert f"{username:<12} password demo-{username}" in seeded
+    admin = authenticate(username="admin", password="demo-admin")
+    assert admin is not None
+    assert admin.is_superuser and admin.is_staff
+
+
+def test_running_twice_changes_nothing(seeded):
+    before = counts()
+
+    output = seed()
+
+    assert "already present" in output
+    assert counts() == before
+
+
+def test_every_fresh_install_gets_the_same_data(seeded):
+    first = fingerprint()
+    Contact.objects.all().delete()
+    Representative.objects.all().delete()
+    Party.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+    seed()
+
+    assert fingerprint() == first
+
+
+def test_does_not_mix_demo_data_into_a_database_with_other_parties():
+    PersonFactory()
+
+    output = seed()
+
+    assert "not mixing demo data into real data" in output
+    assert Party.objects.count() == 1
+    assert not get_user_model().objects.exists()
+
+
+def test_refuses_a_city_too_small_for_its_examples():
+    with pytest.raises(CommandError, match="at least"):
+        call_command("seed_demo", parties=5, stdout=StringIO())
