@@ -28,7 +28,7 @@ DEMO_USERS = {"balie": "front_desk", "kcc": "kcc", "behandelaar": "handler", "su
 
 def seed(**options) -> str:
     out = StringIO()
-    call_command("seed_demo", parties=PARTIES, stdout=out, stderr=out, **options)
+    call_command("seed_demo", parties=PARTIES, force=True, stdout=out, stderr=out, **options)
     return out.getvalue()
 
 
@@ -168,3 +168,12 @@ def test_does_not_mix_demo_data_into_a_database_with_other_parties():
 def test_refuses_a_city_too_small_for_its_examples():
     with pytest.raises(CommandError, match="at least"):
         call_command("seed_demo", parties=5, stdout=StringIO())
+
+
+def test_refuses_a_production_database_without_force(monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "postgresql")
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Party.objects.exists()

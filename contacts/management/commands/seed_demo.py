@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -589,11 +589,19 @@ class Command(BaseCommand):
             default=DEFAULT_PARTIES,
             help=f"How many parties (default {DEFAULT_PARTIES}: 300 persons, 40 organisations, 30 associations).",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed a database other than the embedded SQLite one (demo users have known passwords).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, parties: int, **options):
+    def handle(self, *args, parties: int, force: bool = False, **options):
         if parties < MIN_PARTIES:
             raise CommandError(f"--parties must be at least {MIN_PARTIES}.")
+        if connection.vendor != "sqlite" and not force:
+            # Demo users with documented passwords must never land in a real database by accident.
+            raise CommandError("Refusing to seed demo data into a non-SQLite database without --force.")
         user_model = get_user_model()
         usernames = [username for username, *_rest in DEMO_USERS]
         if Party.objects.exists():
