@@ -2,13 +2,15 @@ from django.utils.translation import gettext_lazy as _
 
 from midoffice.errors import DomainError
 
+from .models import Party
+
 
 class DuplicateIdentifier(DomainError):
     code = "duplicate_identifier"
 
     def __init__(self, *, field: str, existing_party_id: int):
         super().__init__(
-            _("Another party already has this %(field)s.") % {"field": field.replace("_", " ")},
+            _("Another party already has this %(field)s.") % {"field": Party._meta.get_field(field).verbose_name},
             field=field,
             existing_party=existing_party_id,
         )

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -37,3 +38,11 @@ def front_desk_client(make_client):
 def _fast_password_hashing(settings):
     # PBKDF2 is slow on purpose; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Tests read messages in English; Dutch is the product's default (tested in test_i18n.py)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -31,7 +31,8 @@ def validate_contact(values: dict[str, Any]) -> None:
     ):
         value = values.get(field)
         if value and value not in choices.values:
-            errors[field] = [_("Unknown %(field)s %(value)s.") % {"field": field, "value": value}]
+            label = Contact._meta.get_field(field).verbose_name
+            errors[field] = [_("Unknown %(field)s %(value)s.") % {"field": label, "value": value}]
     if not values.get("subject"):
         errors["subject"] = [_("A contact needs a subject.")]
     occurred_at, started_at = values.get("occurred_at"), values.get("started_at")

@@ -41,7 +41,8 @@ def _refuse_unless_mergeable(survivor: Party, duplicate: Party) -> None:
             )
     if survivor.kind != duplicate.kind:
         raise MergeRefused(
-            _("A %(a)s cannot be merged with a %(b)s.") % {"a": duplicate.kind, "b": survivor.kind},
+            _("A %(a)s cannot be merged with a %(b)s.")
+            % {"a": duplicate.get_kind_display(), "b": survivor.get_kind_display()},
             reason="kind_mismatch",
         )
     conflicts = [
@@ -54,7 +55,7 @@ def _refuse_unless_mergeable(survivor: Party, duplicate: Party) -> None:
     if conflicts:
         raise MergeRefused(
             _("The parties have different identifiers (%(fields)s): they are not the same party.")
-            % {"fields": ", ".join(conflicts)},
+            % {"fields": ", ".join(str(Party._meta.get_field(field).verbose_name) for field in conflicts)},
             reason="conflicting_identifiers",
             fields=conflicts,
         )

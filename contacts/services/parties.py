@@ -67,7 +67,10 @@ def check_kind(kind: str, values: dict[str, Any]) -> None:
     errors = {}
     for field, kinds in IDENTIFIER_KINDS.items():
         if values.get(field) and kind not in kinds:
-            errors[field] = [_("A party of kind %(kind)s cannot have this identifier.") % {"kind": kind}]
+            errors[field] = [
+                _("A party of kind %(kind)s cannot have this identifier.")
+                % {"kind": dict(PartyKind.choices).get(kind, kind)}
+            ]
     if kind != PartyKind.PERSON and not values.get("name"):
         errors["name"] = [_("An organisation or association needs a name.")]
     if kind == PartyKind.PERSON and values.get("name"):

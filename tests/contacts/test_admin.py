@@ -358,7 +358,7 @@ class TestAddAndChange:
     @pytest.mark.parametrize(
         ("fields", "field", "message"),
         [
-            ({"enterprise_number": "0403170701"}, "enterprise_number", "A party of kind person cannot have"),
+            ({"enterprise_number": "0403170701"}, "enterprise_number", "A party of kind Person cannot have"),
             ({"name": "Jan Peeters"}, "name", "A person has a given and a family name, not a name."),
             ({"birth_date": "2999-01-01"}, "birth_date", "The birth date lies in the future."),
         ],
@@ -645,7 +645,7 @@ class TestMerge:
 
         errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
         assert len(errors) == 1
-        assert errors[0].startswith("Nothing was merged: The parties have different identifiers (national_number)")
+        assert errors[0].startswith("Nothing was merged: The parties have different identifiers (national number (INSZ))")
         assert not Party.objects.filter(merged_into__isnull=False).exists()
         assert not PartyMerge.objects.exists()
         contact.refresh_from_db()
