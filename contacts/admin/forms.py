@@ -9,11 +9,12 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts import services
 from contacts.errors import DuplicateIdentifier
-from contacts.identifiers import clean_phone
+from contacts.identifiers import clean_phone, format_enterprise_number, format_national_number
 from contacts.models import (
     Contact,
     ContactPoint,
@@ -146,16 +147,29 @@ def save_representatives(actor, party: Party, formset) -> None:
 
 
 class IdentifierField(forms.CharField):
-    """Wide enough for the notations people type; the form stores the compact form."""
+    """Shown formatted, wide enough for the notations people type; the form stores the compact form."""
 
-    def __init__(self, model_field: str, **kwargs):
-        label = Party._meta.get_field(model_field).verbose_name
+    def __init__(self, model_field: str, formatter=None, **kwargs):
+        label = capfirst(Party._meta.get_field(model_field).verbose_name)
+        self.formatter = formatter
         super().__init__(label=label, max_length=32, required=False, empty_value=None, **kwargs)
+
+    def prepare_value(self, value):
+        if value and self.formatter is not None:
+            try:
+                return self.formatter(value)
+            except (TypeError, ValueError, IndexError):
+                return value
+        return value
 
 
 class PartyForm(forms.ModelForm):
-    national_number = IdentifierField("national_number", help_text=_("e.g. 85.07.30-033.28"))
-    enterprise_number = IdentifierField("enterprise_number", help_text=_("e.g. 0403.170.701"))
+    national_number = IdentifierField(
+        "national_number", formatter=format_national_number, help_text=_("e.g. 85.07.30-033.28")
+    )
+    enterprise_number = IdentifierField(
+        "enterprise_number", formatter=format_enterprise_number, help_text=_("e.g. 0403.170.701")
+    )
     association_code = IdentifierField("association_code", help_text=_("e.g. V0000123"))
 
     class Meta:
