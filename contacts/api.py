@@ -40,7 +40,9 @@ class ContactsAPIView(GenericAPIView):
 
 
 def _party_or_404(pk: int, *, with_details: bool = False) -> Party:
-    return get_object_or_404(selectors.party_queryset() if with_details else Party.objects.all(), pk=pk)
+    if not with_details:
+        return get_object_or_404(Party, pk=pk)
+    return selectors.load_representatives([get_object_or_404(selectors.party_queryset(), pk=pk)])[0]
 
 
 class PartyListCreateApi(ContactsAPIView):
@@ -50,15 +52,16 @@ class PartyListCreateApi(ContactsAPIView):
     @extend_schema(
         summary="Search parties",
         description="Every filter given must match. `q` recognises an INSZ, KBO number, vCode, e-mail address "
-        "or phone number; anything else searches names (every word must occur). Tombstones are left out "
-        "unless `include_merged=true`.",
+        "or phone number; anything else searches names (every word must occur, accents ignored), sorted by "
+        "name. A name search returns at most 500 matches: a `count` of 500 means refine the search. "
+        "Tombstones are left out unless `include_merged=true`.",
         parameters=[PartySearchSerializer],
         responses=PartySerializer(many=True),
     )
     def get(self, request):
         params = PartySearchSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        page = self.paginate_queryset(selectors.party_search(**params.validated_data))
+        page = selectors.load_representatives(self.paginate_queryset(selectors.party_search(**params.validated_data)))
         return self.get_paginated_response(PartySerializer(page, many=True).data)
 
     @extend_schema(

@@ -2,13 +2,14 @@
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from .identifiers import (
     clean_association_code,
@@ -31,14 +32,29 @@ from .models import (
 
 
 def party_queryset() -> QuerySet[Party]:
+    """Parties with their contact points; ``load_representatives`` adds those of organisations."""
     return Party.objects.prefetch_related(
         Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-preferred", "id")),
-        Prefetch("representatives", queryset=Representative.objects.select_related("person")),
     )
 
 
+def load_representatives(parties: Iterable[Party]) -> list[Party]:
+    """Load the representatives of the organisations and associations among ``parties`` in one query.
+
+    Persons have none, so a page of persons (most look-ups) costs no query at all.
+    """
+    parties = list(parties)
+    organisations = [p for p in parties if p.kind != PartyKind.PERSON]
+    prefetch_related_objects(
+        organisations, Prefetch("representatives", queryset=Representative.objects.select_related("person"))
+    )
+    return parties
+
+
 def party_get(pk: int) -> Party:
-    return party_queryset().get(pk=pk)
+    party = party_queryset().get(pk=pk)
+    load_representatives([party])
+    return party
 
 
 def _with_contact_point(kind: str, value: str) -> Q:
@@ -66,6 +82,35 @@ def _guess_query(q: str) -> Q | None:
     return conditions or None
 
 
+# A name search sorts and pages at most this many matches; a count of NAME_SEARCH_LIMIT means "refine".
+NAME_SEARCH_LIMIT = 500
+
+
+class NameSearchResults(Sequence):
+    """The parties a name search found, sorted by name, at most ``NAME_SEARCH_LIMIT`` of them.
+
+    One query reads (name, id) of the matches through the trigram index; a page then loads only its own
+    parties by primary key. Ordering every match in SQL instead either reads all of them (tens of ms for a
+    common name) or lets PostgreSQL walk the name index in order until it has a page (seconds when the
+    matches sort late, e.g. "wout peeters"); an exact COUNT(*) reads all matches again.
+    """
+
+    def __init__(self, matches: QuerySet[Party], parties: QuerySet[Party]):
+        rows = matches.prefetch_related(None).order_by().values_list("search_name", "pk")[:NAME_SEARCH_LIMIT]
+        self._keys = sorted(rows)
+        self._parties = parties
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
+        pks = [pk for _, pk in self._keys[index]]
+        by_pk = self._parties.in_bulk(pks)
+        return [by_pk[pk] for pk in pks]
+
+
 def party_search(
     *,
     q: str = "",
@@ -76,7 +121,7 @@ def party_search(
     phone: str = "",
     kind: str = "",
     include_merged: bool = False,
-) -> QuerySet[Party]:
+) -> QuerySet[Party] | NameSearchResults:
     """Parties matching every filter given. Raises ValidationError for a malformed identifier."""
     parties = party_queryset()
     if not include_merged:
@@ -112,8 +157,10 @@ def party_search(
         if identifier is not None:
             parties = parties.filter(identifier)
         else:
+            matches = parties
             for term in normalise_name(q).split():
-                parties = parties.filter(search_name__contains=term)
+                matches = matches.filter(search_name__contains=term)
+            return NameSearchResults(matches, party_queryset())
     return parties.order_by("search_name", "pk")
 
 
@@ -268,6 +315,7 @@ def party_duplicate_suggestions(party: Party, *, limit: int = 20) -> list[Duplic
     suggestions = sorted(found.values(), key=lambda s: (-s.score, s.party.pk))[:limit]
     # Load what the serializer shows for the suggested parties in two queries, not per party.
     by_pk = party_queryset().in_bulk([s.party.pk for s in suggestions])
+    load_representatives(by_pk.values())
     for suggestion in suggestions:
         suggestion.party = by_pk[suggestion.party.pk]
     return suggestions

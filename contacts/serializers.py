@@ -1,5 +1,8 @@
+import copy
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .identifiers import (
@@ -24,6 +27,23 @@ from .models import (
     Representative,
     Source,
 )
+
+
+class CachedModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that introspects its model once per class instead of on every instantiation.
+
+    DRF rebuilds a ModelSerializer's fields from the model (validators, labels, translations) each time one
+    is created — about 3 ms per request for a party with its nested contact points and representatives.
+    The fields depend only on the class, so build them once and hand out deep copies.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        fields = cls.__dict__.get("_fields_template")
+        if fields is None:
+            fields = super().get_fields()
+            cls._fields_template = fields
+        return copy.deepcopy(fields)
 
 
 class CleanedCharField(serializers.CharField):
@@ -55,7 +75,7 @@ class AddressSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="BE")
 
 
-class ContactPointSerializer(serializers.ModelSerializer):
+class ContactPointSerializer(CachedModelSerializer):
     class Meta:
         model = ContactPoint
         fields = [
@@ -95,7 +115,7 @@ class ContactPointInputSerializer(serializers.Serializer):
         return attrs
 
 
-class RepresentativeSerializer(serializers.ModelSerializer):
+class RepresentativeSerializer(CachedModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Party.objects.filter(merged_into__isnull=True))
     person_name = serializers.CharField(source="person.display_name", read_only=True)
 
@@ -109,7 +129,7 @@ def _preferred(party: Party, kind: str) -> ContactPoint | None:
     return next((p for p in party.contact_points.all() if p.kind == kind and p.preferred), None)
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(CachedModelSerializer):
     """A party as integrators read it; ``email``/``phone``/``address`` are the preferred ones."""
 
     display_name = serializers.CharField(read_only=True)
@@ -119,7 +139,7 @@ class PartySerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     address = serializers.SerializerMethodField()
     contact_points = ContactPointSerializer(many=True, read_only=True)
-    representatives = RepresentativeSerializer(many=True, read_only=True)
+    representatives = serializers.SerializerMethodField()
 
     class Meta:
         model = Party
@@ -149,6 +169,12 @@ class PartySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RepresentativeSerializer(many=True))
+    def get_representatives(self, party) -> list:
+        if party.kind == PartyKind.PERSON:
+            return []  # only organisations and associations have representatives: no query for a person
+        return RepresentativeSerializer(party.representatives.all(), many=True, context=self.context).data
 
     def get_email(self, party) -> str | None:
         point = _preferred(party, ContactPointKind.EMAIL)
@@ -230,7 +256,7 @@ class TimelineEntrySerializer(serializers.Serializer):
     detail = serializers.DictField()
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(CachedModelSerializer):
     party_display_name = serializers.CharField(source="party.display_name", read_only=True, default=None)
     handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 

@@ -645,7 +645,9 @@ class TestMerge:
 
         errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
         assert len(errors) == 1
-        assert errors[0].startswith("Nothing was merged: The parties have different identifiers (national number (INSZ))")
+        assert errors[0].startswith(
+            "Nothing was merged: The parties have different identifiers (national number (INSZ))"
+        )
         assert not Party.objects.filter(merged_into__isnull=False).exists()
         assert not PartyMerge.objects.exists()
         contact.refresh_from_db()

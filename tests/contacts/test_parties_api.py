@@ -295,3 +295,42 @@ def test_birth_date_round_trip(kcc_client):
     response = kcc_client.post(PARTIES, {"given_name": "Lotte", "birth_date": "2003-01-05"})
     assert response.status_code == 201
     assert Party.objects.get().birth_date == date(2003, 1, 5)
+
+
+class TestNameSearchPaging:
+    def test_sorted_by_name_across_pages(self, kcc_client):
+        for given in ("Zoë", "Anna", "Mark", "Ellen", "Bart"):
+            PersonFactory(given_name=given, family_name="Wuyts")
+        first = kcc_client.get(PARTIES, {"q": "wuyts", "page_size": 2}).json()
+        second = kcc_client.get(first["next"]).json()
+        third = kcc_client.get(second["next"]).json()
+        names = [p["given_name"] for page in (first, second, third) for p in page["results"]]
+        assert names == ["Anna", "Bart", "Ellen", "Mark", "Zoë"]
+        assert first["count"] == 5 and third["next"] is None
+
+    def test_at_most_the_limit_of_matches(self, kcc_client, monkeypatch):
+        from contacts import selectors
+
+        monkeypatch.setattr(selectors, "NAME_SEARCH_LIMIT", 3)
+        PersonFactory.create_batch(5, family_name="Claes")
+        assert kcc_client.get(PARTIES, {"q": "claes"}).json()["count"] == 3
+
+
+def test_single_hit_lookup_needs_no_count_query(kcc_client, django_assert_num_queries):
+    person = PersonFactory()
+    with django_assert_num_queries(3):
+        # permissions, the party, its contact points — no COUNT(*) and no representatives for a person
+        response = kcc_client.get(PARTIES, {"national_number": person.national_number})
+    assert response.json()["count"] == 1
+
+
+def test_permission_given_to_the_user_directly_counts(api_client):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    api_client.force_authenticate(user)
+    assert api_client.get(PARTIES).status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="view_party"))
+    # As on a real request, the user is loaded afresh (permissions are memoised per user object).
+    api_client.force_authenticate(type(user).objects.get(pk=user.pk))
+    assert api_client.get(PARTIES).status_code == 200

@@ -1,0 +1,81 @@
+"""Shared by bench/generate.py and bench/run.py: where the bench database and outputs live."""
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "bench" / "out"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/midoffice_bench"
+BENCH_USERNAME = "bench"
+
+
+def token_file(url: str) -> Path:
+    """Where the benchmark user's API token for the database at ``url`` is written."""
+    return OUT_DIR / f"token-{database_name(url)}.json"
+
+
+def bench_database_url(arg: str | None = None) -> str:
+    """--database-url, else $BENCH_DATABASE_URL, else $DATABASE_URL if it is PostgreSQL, else the default."""
+    if arg:
+        return arg
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url
+    return DEFAULT_DATABASE_URL
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def maintenance_url(url: str) -> str:
+    """The same server, database ``postgres``: to create or drop the bench database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+
+
+def refuse_unless_bench(url: str, force: bool) -> None:
+    """The generator truncates tables: only on a database whose name says it is for benchmarks."""
+    if "bench" not in database_name(url) and not force:
+        sys.exit(f"refusing to touch {database_name(url)!r}: its name lacks 'bench' (use --force if you mean it)")
+
+
+def django_setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "midoffice.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_bench_user(url: str) -> str:
+    """The user the load runs authenticate as: role group kcc, with an API token. Returns the key."""
+    django_setup(url)
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from midoffice.roles import KCC
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=BENCH_USERNAME, defaults={"first_name": "Bench", "last_name": "Mark"}
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get(name=KCC))
+    token, _ = Token.objects.get_or_create(user=user)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    token_file(url).write_text(
+        json.dumps({"database": database_name(url), "username": user.username, "token": token.key}) + "\n"
+    )
+    connection.close()
+    return token.key

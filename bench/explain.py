@@ -1,0 +1,64 @@
+#!/usr/bin/env python
+"""Show the SQL one API request issues on the bench database, with timings and EXPLAIN (ANALYZE, BUFFERS).
+
+  .venv/bin/python bench/explain.py '/api/v1/parties/?q=peeters'
+  .venv/bin/python bench/explain.py '/api/v1/parties/123/timeline/' --explain
+  .venv/bin/python bench/explain.py /api/v1/contacts/ --post '{"party_data": {...}, "channel": "phone", ...}'
+
+The request runs in-process (Django test client, as the bench user) inside a transaction that is rolled
+back, so a POST leaves nothing behind. --explain runs EXPLAIN (ANALYZE, BUFFERS) on every SELECT (twice:
+the first run warms the cache, the second is shown).
+"""
+
+import argparse
+import sys
+import time
+
+from common import BENCH_USERNAME, bench_database_url, django_setup
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path")
+    parser.add_argument("--post", help="JSON body: POST instead of GET")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) each SELECT")
+    parser.add_argument("--repeat", type=int, default=3, help="run the request this many times, show the last")
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    django_setup(bench_database_url(args.database_url))
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get(user=get_user_model().objects.get(username=BENCH_USERNAME)).key
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    for _ in range(args.repeat):
+        with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            if args.post:
+                response = client.post(args.path, data=args.post, content_type="application/json")
+            else:
+                response = client.get(args.path)
+            elapsed = (time.perf_counter() - t) * 1000
+            transaction.set_rollback(True)
+    sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+    print(
+        f"HTTP {response.status_code}, {elapsed:.1f} ms in-process, {len(ctx.captured_queries)} queries, "
+        f"{sql_ms:.1f} ms in SQL (as timed by Django)"
+    )
+    for i, query in enumerate(ctx.captured_queries, 1):
+        print(f"\n[{i}] {float(query['time']) * 1000:.2f} ms  {query['sql']}")
+        if args.explain and query["sql"].lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as cursor:
+                for _ in range(2):
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                    plan = cursor.fetchall()
+            print("\n".join("      " + row[0] for row in plan))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
