@@ -1,4 +1,5 @@
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from .roles import STAFF_ROLES
@@ -52,7 +53,7 @@ def is_staff_member(user) -> bool:
 class IsStaffMember(BasePermission):
     """Only authenticated staff reach the internal API."""
 
-    message = "Only staff members may use this endpoint."
+    message = _("Only staff members may use this endpoint.")
 
     def has_permission(self, request, view):
         return is_staff_member(request.user)

@@ -64,3 +64,20 @@ def test_viewing_duplicates_is_access_logged(kcc_client):
     party = PersonFactory()
     suggestions(kcc_client, party)
     assert AccessLog.objects.get().via == "api_duplicates"
+
+
+def test_duplicates_query_count_does_not_grow_with_suggestions(kcc_client, django_assert_max_num_queries):
+    party = PersonFactory(given_name="Els", family_name="Wouters")
+    EmailFactory(party=party, value="gezin@example.be")
+
+    def add_siblings(n):
+        for _ in range(n):
+            sibling = PersonFactory(family_name="Wouters")
+            EmailFactory(party=sibling, value="gezin@example.be")
+
+    add_siblings(2)
+    with django_assert_max_num_queries(10):
+        assert len(kcc_client.get(f"/api/v1/parties/{party.pk}/duplicates/").json()) == 2
+    add_siblings(12)
+    with django_assert_max_num_queries(10):
+        assert len(kcc_client.get(f"/api/v1/parties/{party.pk}/duplicates/").json()) == 14
