@@ -60,6 +60,10 @@ ROLE_PERMISSIONS = {
         "contacts.add_representative",
         "contacts.change_representative",
         "contacts.delete_representative",
+        "cases.view_closingday",
+        "cases.add_closingday",
+        "cases.change_closingday",
+        "cases.delete_closingday",
     ],
 }
 

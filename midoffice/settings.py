@@ -159,6 +159,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # Domain settings.
 MIDOFFICE_DEFAULT_PHONE_REGION = env.str("MIDOFFICE_DEFAULT_PHONE_REGION", default="BE")
+# Regional holidays (MM-DD) that are not working days on top of the Belgian public holidays:
+# 11 July, the Flemish holiday, by default.
+MIDOFFICE_REGIONAL_HOLIDAYS = env.list("MIDOFFICE_REGIONAL_HOLIDAYS", default=["07-11"])
 # Trigram similarity above which two parties' names count as alike (PostgreSQL only).
 MIDOFFICE_DUPLICATE_NAME_SIMILARITY = env.float("MIDOFFICE_DUPLICATE_NAME_SIMILARITY", default=0.5)
 
