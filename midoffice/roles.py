@@ -41,6 +41,9 @@ ROLE_PERMISSIONS = {
         "contacts.add_contact",
         "contacts.view_accesslog",
         "contacts.view_partymerge",
+        "cases.view_handlergroup",
+        "cases.view_casetype",
+        "cases.view_routingrule",
     ],
     ADMIN: [
         "contacts.view_party",
@@ -64,6 +67,18 @@ ROLE_PERMISSIONS = {
         "cases.add_closingday",
         "cases.change_closingday",
         "cases.delete_closingday",
+        "cases.view_handlergroup",
+        "cases.add_handlergroup",
+        "cases.change_handlergroup",
+        "cases.delete_handlergroup",
+        "cases.view_casetype",
+        "cases.add_casetype",
+        "cases.change_casetype",
+        "cases.delete_casetype",
+        "cases.view_routingrule",
+        "cases.add_routingrule",
+        "cases.change_routingrule",
+        "cases.delete_routingrule",
     ],
 }
 
