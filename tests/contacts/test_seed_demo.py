@@ -177,3 +177,22 @@ def test_refuses_a_production_database_without_force(monkeypatch):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo", stdout=StringIO())
     assert not Party.objects.exists()
+
+
+def test_seeds_the_case_configuration_once():
+    from cases.models import CaseType, HandlerGroup, RoutingRule
+    from cases.services import route
+
+    seed()
+    counts_after_first = (HandlerGroup.objects.count(), CaseType.objects.count(), RoutingRule.objects.count())
+    seed()
+    assert (HandlerGroup.objects.count(), CaseType.objects.count(), RoutingRule.objects.count()) == counts_after_first
+    assert HandlerGroup.objects.get(is_kcc=True).name == "KCC"
+    factuur = CaseType.objects.get(code="factuur")
+    assert (factuur.norm_days, factuur.norm_unit) == (30, "calendar_days")
+    assert CaseType.objects.get(code="zaalreservatie").norm_days == 3
+    melding = CaseType.objects.get(code="melding-openbaar-domein")
+    assert route(case_type=melding, description="Verkeerslicht defect").name == "Mobiliteit"
+    assert route(case_type=CaseType.objects.get(code="vraag")).name == "KCC"
+    for case_type in CaseType.objects.all():
+        case_type.full_clean()  # the demo configuration passes its own guards

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases.demo import seed_case_configuration
 from contacts import services
 from contacts.demo import association_code, enterprise_number, national_number
 from contacts.models import (
@@ -606,12 +607,15 @@ class Command(BaseCommand):
         usernames = [username for username, *_rest in DEMO_USERS]
         if Party.objects.exists():
             if user_model.objects.filter(username__in=usernames).exists():
+                # Configuration added by later releases still reaches an existing demo database.
+                seed_case_configuration(handler_username="behandelaar")
                 self.stdout.write("Demo data already present: nothing to do.")
             else:
                 self.stderr.write("The database holds parties but no demo users: not mixing demo data into real data.")
             return
         started = timezone.now()
         users, created = self.create_users()
+        seed_case_configuration(handler_username="behandelaar")
         demo = Demo(users=users, now=started)
         organisations = round(parties * 40 / DEFAULT_PARTIES)
         associations = round(parties * 30 / DEFAULT_PARTIES)
