@@ -1,5 +1,6 @@
 """The contacts API: thin views that validate shape, call one service or selector, and answer."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -42,7 +43,10 @@ class ContactsAPIView(GenericAPIView):
 def _party_or_404(pk: int, *, with_details: bool = False) -> Party:
     if not with_details:
         return get_object_or_404(Party, pk=pk)
-    return selectors.load_representatives([get_object_or_404(selectors.party_queryset(), pk=pk)])[0]
+    try:
+        return selectors.party_get(pk)
+    except Party.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 class PartyListCreateApi(ContactsAPIView):
