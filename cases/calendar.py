@@ -7,10 +7,13 @@ city's closing days (``ClosingDay``, edited in the admin).
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from .models import ClosingDay
 
@@ -31,12 +34,33 @@ def _holidays_of(year: int, regional: tuple[str, ...]) -> frozenset[date]:
     return frozenset(holidays.Belgium(years=year)) | extra
 
 
+# The closing days are a short table read on nearly every case write and detail view: keep it in memory
+# for a minute. A change in this process clears it at once (signals below); other processes see it
+# within CLOSING_DAYS_TTL.
+CLOSING_DAYS_TTL = 60.0
+_closing_days: tuple[float, frozenset[date]] | None = None
+
+
+def closing_days() -> frozenset[date]:
+    global _closing_days
+    now = monotonic()
+    if _closing_days is None or now - _closing_days[0] > CLOSING_DAYS_TTL:
+        _closing_days = (now, frozenset(ClosingDay.objects.values_list("date", flat=True)))
+    return _closing_days[1]
+
+
+@receiver([post_save, post_delete], sender=ClosingDay)
+def forget_closing_days(**kwargs):
+    global _closing_days
+    _closing_days = None
+
+
 class WorkingCalendar:
-    """Answers working-day questions for a span of dates with one query for the closing days."""
+    """Answers working-day questions for a span of dates."""
 
     def __init__(self, start: date, end: date):
         self.start, self.end = start, end
-        self.closed = set(ClosingDay.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+        self.closed = closing_days()
 
     def is_working_day(self, day: date) -> bool:
         if not self.start <= day <= self.end:
@@ -73,6 +97,21 @@ def add_working_days(start: date, count: int) -> date:
         day += timedelta(days=1)
         if day > calendar.end:
             calendar = WorkingCalendar(day, day + span)
+        found += calendar.is_working_day(day)
+    return day
+
+
+def subtract_working_days(start: date, count: int) -> date:
+    """The ``count``-th working day before ``start`` (``start`` itself when ``count`` is 0)."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    day, found = start, 0
+    span = timedelta(days=count * 2 + 30)
+    calendar = WorkingCalendar(start - span, start)
+    while found < count:
+        day -= timedelta(days=1)
+        if day < calendar.start:
+            calendar = WorkingCalendar(day - span, day)
         found += calendar.is_working_day(day)
     return day
 

@@ -15,3 +15,44 @@ class RoutingNotConfigured(DomainError):
             % {"code": case_type_code},
             case_type=case_type_code,
         )
+
+
+class IllegalTransition(DomainError):
+    """The transition is not possible from the case's current state."""
+
+    code = "illegal_transition"
+
+    def __init__(self, *, transition: str, state: str, allowed: list[str]):
+        super().__init__(
+            _("A case in state %(state)s cannot %(transition)s.") % {"state": state, "transition": transition},
+            state=state,
+            allowed_transitions=allowed,
+        )
+
+
+class StaleCase(DomainError):
+    """The caller acted on an older version of the case: someone else changed it in between."""
+
+    code = "stale_version"
+
+    def __init__(self, *, version: int):
+        super().__init__(
+            _("The case was changed by someone else in the meantime; reload it and try again."), version=version
+        )
+
+
+class CaseActionForbidden(DomainError):
+    """The caller sees the case but may not do this to it."""
+
+    status_code = 403
+    code = "permission_denied"
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+
+
+class CaseFinal(DomainError):
+    code = "case_final"
+
+    def __init__(self, *, state: str):
+        super().__init__(_("The case is %(state)s: it can no longer change.") % {"state": state}, state=state)

@@ -1,7 +1,9 @@
+import django_fsm
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel
@@ -163,3 +165,359 @@ class RoutingRule(models.Model):
             str(v) for v in (self.case_type, self.postal_code, self.keyword, self.ipdc_product_id, self.channel) if v
         ]
         return f"{self.order}: {' + '.join(criteria) or _('anything')} → {self.handler_group}"
+
+
+class CaseState(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting for the citizen")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The clock runs in these states: they can be overdue or due soon (DESIGN §6).
+RUNNING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_PROGRESS)
+FINAL_STATES = (CaseState.CLOSED, CaseState.REJECTED, CaseState.CANCELLED)
+OPEN_STATES = (*RUNNING_STATES, CaseState.WAITING)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Escalation(models.IntegerChoices):
+    """How far the chase has escalated a case since its due date was last set."""
+
+    NONE = 0, _("None")
+    DUE_SOON = 1, _("Due soon")
+    OVERDUE = 2, _("Overdue")
+
+
+def _is_member(case: "Case", user) -> bool:
+    from .access import handler_group_ids, is_supervisor
+
+    return is_supervisor(user) or case.handler_group_id in handler_group_ids(user)
+
+
+def _may_cancel(case: "Case", user) -> bool:
+    from .access import may_reassign
+
+    return _is_member(case, user) or may_reassign(user)
+
+
+def _awaits_admissibility(case: "Case") -> bool:
+    return case.case_type.admissibility_step and case.admissibility_decided_at is None
+
+
+def _outside_kcc(case: "Case") -> bool:
+    return not case.handler_group.is_kcc
+
+
+class Case(models.Model):
+    """A question, report, suggestion, complaint or request followed until it is answered (DESIGN §4–6).
+
+    The transition methods only move the state and stamp the milestones; ``cases.services.case_transition``
+    locks the row, checks who may act, validates the required fields and writes the event.
+    """
+
+    # Empty only inside the transaction that opens the case: the reference is the row's number.
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=16, editable=False, help_text=_("Secret the citizen uses to look up the status.")
+    )
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("case type"))
+    party = models.ForeignKey(
+        "contacts.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("party"),
+    )
+    contacts = models.ManyToManyField(
+        "contacts.Contact", blank=True, related_name="cases", verbose_name=_("originating contacts")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    handler_group = models.ForeignKey(
+        HandlerGroup, on_delete=models.PROTECT, related_name="cases", verbose_name=_("handler group")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    state = django_fsm.FSMField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    description = models.TextField(_("description"))
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    location = models.CharField(_("location"), max_length=300, blank=True, help_text=_("Address or place."))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    confidential = models.BooleanField(_("confidential"), default=False, editable=False)
+    registered_at = models.DateTimeField(_("registered at"), help_text=_("When the citizen made contact."))
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("due soon from"))
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(
+        _("paused days"), default=0, help_text=_("Days spent waiting for the citizen, in the case type's unit.")
+    )
+    misdispatched = models.BooleanField(_("misdispatched"), default=False)
+    escalation = models.PositiveSmallIntegerField(_("escalation"), choices=Escalation.choices, default=Escalation.NONE)
+    admissibility_decided_at = models.DateTimeField(_("admissibility decided at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    public_message = models.TextField(_("last public message"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_all_cases", _("Can see the cases of every handler group (not confidential ones)")),
+            ("transition_case", _("Can move cases through the workflow")),
+            ("reassign_case", _("Can reassign cases to another handler group")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=CaseState.values), name="case_state_valid"),
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="case_priority_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="case_channel_valid"),
+            models.CheckConstraint(condition=Q(escalation__in=Escalation.values), name="case_escalation_valid"),
+            models.CheckConstraint(condition=Q(due_at__gte=F("registered_at")), name="case_due_after_registration"),
+            models.CheckConstraint(condition=Q(warn_at__lte=F("due_at")), name="case_warning_before_due"),
+            # The clock is paused exactly while the case waits for the citizen.
+            models.CheckConstraint(
+                condition=Q(state=CaseState.WAITING, paused_at__isnull=False)
+                | (~Q(state=CaseState.WAITING) & Q(paused_at__isnull=True)),
+                name="case_paused_while_waiting",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("registered_at")),
+                name="case_resolved_after_registration",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in FINAL_STATES], closed_at__isnull=False)
+                | (~Q(state__in=[s.value for s in FINAL_STATES]) & Q(closed_at__isnull=True)),
+                name="case_closed_at_when_final",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=CaseState.CANCELLED) | Q(duplicate_of__isnull=True),
+                name="case_duplicate_only_cancelled",
+            ),
+        ]
+        indexes = [
+            # A group's inbox: its open cases by due date.
+            models.Index(
+                fields=["handler_group", "due_at"],
+                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+                name="case_open_inbox_idx",
+            ),
+            # The chase: running cases past their warning time that were not escalated that far yet.
+            models.Index(
+                fields=["warn_at"],
+                condition=Q(state__in=[s.value for s in RUNNING_STATES], escalation__lt=Escalation.OVERDUE),
+                name="case_chase_idx",
+            ),
+            # Overdue and due-soon lists and counts.
+            models.Index(
+                fields=["due_at", "handler_group"],
+                condition=Q(state__in=[s.value for s in RUNNING_STATES]),
+                name="case_running_due_idx",
+            ),
+            # Automatic close after the reopen window.
+            models.Index(fields=["resolved_at"], condition=Q(state=CaseState.RESOLVED), name="case_resolved_idx"),
+            models.Index(fields=["party", "-registered_at"], name="case_party_time_idx"),
+            models.Index(fields=["handler_group", "state", "-registered_at"], name="case_group_state_idx"),
+            models.Index(fields=["registered_at"], name="case_registered_idx"),
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="case_assignee_idx"),
+            models.Index(fields=["misdispatched"], condition=Q(misdispatched=True), name="case_misdispatched_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.case_type.name}"
+
+    # --- the workflow of DESIGN §5 -------------------------------------------------------------
+    # Each method receives the moment of the transition; the service passes it.
+
+    @django_fsm.transition(
+        field=state,
+        source=CaseState.NEW,
+        target=CaseState.ACCEPTED,
+        conditions=[_awaits_admissibility],
+        permission=_is_member,
+    )
+    def accept(self, *, now):
+        self.admissibility_decided_at = now
+
+    @django_fsm.transition(
+        field=state, source=[CaseState.NEW, CaseState.ACCEPTED], target=CaseState.REJECTED, permission=_is_member
+    )
+    def reject(self, *, now):
+        self.admissibility_decided_at = self.admissibility_decided_at or now
+        self.closed_at = now
+
+    @django_fsm.transition(
+        field=state, source=[CaseState.NEW, CaseState.ACCEPTED], target=CaseState.IN_PROGRESS, permission=_is_member
+    )
+    def start(self, *, now):
+        self.admissibility_decided_at = self.admissibility_decided_at or now
+
+    @django_fsm.transition(
+        field=state,
+        source=[CaseState.ACCEPTED, CaseState.IN_PROGRESS],
+        target=CaseState.WAITING,
+        permission=_is_member,
+    )
+    def suspend(self, *, now):
+        self.paused_at = now
+
+    @django_fsm.transition(field=state, source=CaseState.WAITING, target=CaseState.IN_PROGRESS, permission=_is_member)
+    def resume(self, *, now):
+        """The clock restarts: the due date moves on by the days the case waited."""
+        from .deadlines import days_between, shift_due
+
+        paused = days_between(self.case_type, self.paused_at, now)
+        self.paused_days += paused
+        self.due_at, self.warn_at = shift_due(self.case_type, self.due_at, paused)
+        self.paused_at = None
+        self.escalation = Escalation.NONE
+
+    @django_fsm.transition(
+        field=state,
+        source=[CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_PROGRESS],
+        target=CaseState.RESOLVED,
+        permission=_is_member,
+    )
+    def resolve(self, *, now):
+        self.admissibility_decided_at = self.admissibility_decided_at or now
+        self.resolved_at = now
+
+    @django_fsm.transition(field=state, source=CaseState.RESOLVED, target=CaseState.CLOSED, permission=_is_member)
+    def close(self, *, now):
+        self.closed_at = now
+
+    @django_fsm.transition(
+        field=state,
+        source=[CaseState.RESOLVED, CaseState.CLOSED],
+        target=CaseState.IN_PROGRESS,
+        permission=_is_member,
+    )
+    def reopen(self, *, now):
+        self.closed_at = None
+        self.escalation = Escalation.NONE
+
+    @django_fsm.transition(
+        field=state,
+        source=[s.value for s in OPEN_STATES] + [CaseState.RESOLVED],
+        target=CaseState.CANCELLED,
+        permission=_may_cancel,
+    )
+    def cancel(self, *, now):
+        self.paused_at = None
+        self.closed_at = now
+
+    @django_fsm.transition(
+        field=state,
+        source=[CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_PROGRESS],
+        target=CaseState.NEW,
+        conditions=[_outside_kcc],
+        permission=_is_member,
+    )
+    def return_to_kcc(self, *, now):
+        """Misdispatched: back to the KCC's queue to be routed again; the clock keeps running."""
+        self.misdispatched = True
+        self.assignee = None
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    TRANSITION = "transition", _("Transition")
+    NOTE = "note", _("Note")
+    REASSIGNMENT = "reassignment", _("Reassignment")
+    ESCALATION = "escalation", _("Escalation")
+    NOTIFICATION_QUEUED = "notification_queued", _("Notification queued")
+    NOTIFICATION_SENT = "notification_sent", _("Notification sent")
+    NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
+    SURVEY_ANSWER = "survey_answer", _("Survey answer")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's append-only timeline; written in the transaction of the change it records."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    transition = models.CharField(_("transition"), max_length=20, blank=True)
+    from_state = models.CharField(_("from state"), max_length=16, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("to state"), max_length=16, choices=CaseState.choices, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    public = models.BooleanField(_("public"), default=False, help_text=_("Shown to the citizen."))
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_events",
+        verbose_name=_("actor"),
+        help_text=_("Empty for the system (automatic close, escalation)."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="caseevent_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=EventKind.TRANSITION) | (~Q(from_state="") & ~Q(to_state="")),
+                name="caseevent_transition_has_states",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "-created_at", "-id"], name="caseevent_case_time_idx")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class GroupMessage(models.Model):
+    """An e-mail to a handler group (escalations), kept until it is sent so a broker outage loses nothing."""
+
+    handler_group = models.ForeignKey(
+        HandlerGroup, on_delete=models.CASCADE, related_name="messages", verbose_name=_("handler group")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("message to a handler group")
+        verbose_name_plural = _("messages to handler groups")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="groupmessage_unsent_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.handler_group}: {self.subject}"

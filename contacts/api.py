@@ -113,8 +113,8 @@ class PartyTimelineApi(ContactsAPIView):
 
     @extend_schema(
         summary="The 360° view of a party",
-        description="Contacts, merges (and, as they are built, cases and notifications), newest first, "
-        "paginated. The view is recorded in the access log.",
+        description="Contacts, cases the caller may see and merges, newest first, paginated. "
+        "The view is recorded in the access log.",
         responses=TimelineEntrySerializer(many=True),
     )
     def get(self, request, pk: int):
@@ -125,7 +125,9 @@ class PartyTimelineApi(ContactsAPIView):
             page = max(1, int(request.query_params.get("page", 1)))
         except ValueError:
             page = 1
-        total, entries = selectors.party_timeline(party, offset=(page - 1) * page_size, limit=page_size)
+        total, entries = selectors.party_timeline(
+            party, user=request.user, offset=(page - 1) * page_size, limit=page_size
+        )
         url = request.build_absolute_uri()
         return Response(
             {

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
+from cases.models import Case
+
 from .identifiers import (
     clean_association_code,
     clean_email,
@@ -165,7 +167,9 @@ def party_search(
 
 
 def contact_list(*, party: int | None = None, channel: str = "", source: str = "") -> QuerySet[Contact]:
-    contacts = Contact.objects.select_related("party", "handled_by")
+    contacts = Contact.objects.select_related("party", "handled_by").prefetch_related(
+        Prefetch("cases", queryset=Case.objects.only("id", "reference"))
+    )
     if party:
         contacts = contacts.filter(party_id=party)
     if channel:
@@ -184,7 +188,7 @@ class TimelineEntry:
     detail: dict = field(default_factory=dict)
 
 
-def _contact_entries(party: Party, limit: int) -> tuple[int, list[TimelineEntry]]:
+def _contact_entries(party: Party, limit: int, user) -> tuple[int, list[TimelineEntry]]:
     contacts = Contact.objects.filter(party=party).select_related("handled_by").order_by("-occurred_at", "-pk")
     entries = [
         TimelineEntry(
@@ -207,7 +211,7 @@ def _contact_entries(party: Party, limit: int) -> tuple[int, list[TimelineEntry]
     return contacts.count(), entries
 
 
-def _merge_entries(party: Party, limit: int) -> tuple[int, list[TimelineEntry]]:
+def _merge_entries(party: Party, limit: int, user) -> tuple[int, list[TimelineEntry]]:
     merges = PartyMerge.objects.filter(survivor=party).select_related("actor", "duplicate").order_by("-merged_at")
     entries = [
         TimelineEntry(
@@ -222,15 +226,16 @@ def _merge_entries(party: Party, limit: int) -> tuple[int, list[TimelineEntry]]:
     return merges.count(), entries
 
 
-# Each source gives its newest ``limit`` entries and its total; later apps add cases and notifications.
+# Each source gives the newest ``limit`` entries ``user`` may see and their total. Other apps register
+# theirs in their AppConfig.ready (cases; notifications to come).
 TIMELINE_SOURCES = [_contact_entries, _merge_entries]
 
 
-def party_timeline(party: Party, *, offset: int, limit: int) -> tuple[int, list[TimelineEntry]]:
+def party_timeline(party: Party, *, user, offset: int, limit: int) -> tuple[int, list[TimelineEntry]]:
     """One page of the 360° view, newest first, merged over every source without loading all rows."""
     total, entries = 0, []
     for source in TIMELINE_SOURCES:
-        count, rows = source(party, offset + limit)
+        count, rows = source(party, offset + limit, user)
         total += count
         entries.extend(rows)
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)

@@ -22,7 +22,7 @@ ACCESS_SQL = """
 """
 
 
-def _roles_and_permissions(user) -> tuple[frozenset[str], frozenset[str]]:
+def roles_and_permissions(user) -> tuple[frozenset[str], frozenset[str]]:
     """The user's role (group) names and permissions ("app_label.codename"), read in one query.
 
     Memoised on the user object, which lives for one request: IsStaffMember and HasModelPermission
@@ -47,7 +47,7 @@ def is_staff_member(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return not _roles_and_permissions(user)[0].isdisjoint(STAFF_ROLES)
+    return not roles_and_permissions(user)[0].isdisjoint(STAFF_ROLES)
 
 
 class IsStaffMember(BasePermission):
@@ -71,5 +71,5 @@ class HasModelPermission(BasePermission):
             return False
         if user.is_superuser:
             return True
-        granted = _roles_and_permissions(user)[1]
+        granted = roles_and_permissions(user)[1]
         return all(perm in granted for perm in perms)

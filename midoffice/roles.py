@@ -10,6 +10,12 @@ ADMIN = "functional_admin"
 
 STAFF_ROLES = (FRONT_DESK, KCC, HANDLER, SUPERVISOR, ADMIN)
 
+# Reading the configuration and working with cases; who sees and acts on which case is decided per case
+# (cases.access): handler group members act on their group's cases, ``view_all_cases`` sees every case
+# that is not confidential, ``reassign_case`` may hand cases to another group and cancel them.
+_CASE_CONFIG = ["cases.view_handlergroup", "cases.view_casetype"]
+_CASE_WORK = [*_CASE_CONFIG, "cases.view_case", "cases.add_case", "cases.view_caseevent", "cases.add_caseevent"]
+
 # Permission codenames ("app_label.codename") each role holds.
 ROLE_PERMISSIONS = {
     FRONT_DESK: [
@@ -18,6 +24,8 @@ ROLE_PERMISSIONS = {
         "contacts.change_party",
         "contacts.view_contact",
         "contacts.add_contact",
+        *_CASE_WORK,
+        "cases.view_all_cases",
     ],
     KCC: [
         "contacts.view_party",
@@ -26,11 +34,17 @@ ROLE_PERMISSIONS = {
         "contacts.merge_party",
         "contacts.view_contact",
         "contacts.add_contact",
+        *_CASE_WORK,
+        "cases.view_all_cases",
+        "cases.transition_case",
+        "cases.reassign_case",
     ],
     HANDLER: [
         "contacts.view_party",
         "contacts.view_contact",
         "contacts.add_contact",
+        *_CASE_WORK,
+        "cases.transition_case",
     ],
     SUPERVISOR: [
         "contacts.view_party",
@@ -41,9 +55,12 @@ ROLE_PERMISSIONS = {
         "contacts.add_contact",
         "contacts.view_accesslog",
         "contacts.view_partymerge",
-        "cases.view_handlergroup",
-        "cases.view_casetype",
+        *_CASE_WORK,
         "cases.view_routingrule",
+        "cases.view_all_cases",
+        "cases.transition_case",
+        "cases.reassign_case",
+        "cases.view_groupmessage",
     ],
     ADMIN: [
         "contacts.view_party",
@@ -79,6 +96,10 @@ ROLE_PERMISSIONS = {
         "cases.add_routingrule",
         "cases.change_routingrule",
         "cases.delete_routingrule",
+        "cases.view_case",
+        "cases.view_all_cases",
+        "cases.view_caseevent",
+        "cases.view_groupmessage",
     ],
 }
 

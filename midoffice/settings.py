@@ -144,6 +144,7 @@ SPECTACULAR_SETTINGS = {
         "ContactOutcomeEnum": "contacts.models.Outcome",
         "PartyKindEnum": "contacts.models.PartyKind",
         "ContactPointKindEnum": "contacts.models.ContactPointKind",
+        "CaseStateEnum": "cases.models.CaseState",
     },
 }
 
@@ -156,12 +157,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "escalate-cases": {
+        "task": "cases.tasks.escalate_cases",
+        "schedule": env.float("MIDOFFICE_CHASE_INTERVAL_SECONDS", default=300.0),
+    },
+    "close-expired-cases": {
+        "task": "cases.tasks.close_expired_cases",
+        "schedule": env.float("MIDOFFICE_AUTO_CLOSE_INTERVAL_SECONDS", default=3600.0),
+    },
+}
 
 # Domain settings.
 MIDOFFICE_DEFAULT_PHONE_REGION = env.str("MIDOFFICE_DEFAULT_PHONE_REGION", default="BE")
 # Regional holidays (MM-DD) that are not working days on top of the Belgian public holidays:
 # 11 July, the Flemish holiday, by default.
 MIDOFFICE_REGIONAL_HOLIDAYS = env.list("MIDOFFICE_REGIONAL_HOLIDAYS", default=["07-11"])
+# Calendar days a resolved case can be reopened before it closes automatically.
+MIDOFFICE_REOPEN_WINDOW_DAYS = env.int("MIDOFFICE_REOPEN_WINDOW_DAYS", default=14)
 # Trigram similarity above which two parties' names count as alike (PostgreSQL only).
 MIDOFFICE_DUPLICATE_NAME_SIMILARITY = env.float("MIDOFFICE_DUPLICATE_NAME_SIMILARITY", default=0.5)
 

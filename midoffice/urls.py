@@ -9,6 +9,7 @@ from .api import HealthView
 api_v1 = [
     path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
     path("", include("contacts.urls")),
+    path("", include("cases.urls")),
 ]
 
 urlpatterns = [

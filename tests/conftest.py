@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from cases.calendar import forget_closing_days
 from tests.factories import UserFactory
 
 
@@ -32,6 +33,14 @@ def kcc_client(make_client):
 @pytest.fixture
 def front_desk_client(make_client):
     return make_client("front_desk")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_closing_days():
+    """The closing days are cached per process; a rolled-back test must not leave its days behind."""
+    forget_closing_days()
+    yield
+    forget_closing_days()
 
 
 @pytest.fixture(autouse=True)

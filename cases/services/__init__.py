@@ -1,5 +1,26 @@
 """Every write to the cases domain goes through these functions."""
 
+from .cases import (
+    TRANSITIONS,
+    allowed_transitions,
+    case_note_add,
+    case_open,
+    case_reassign,
+    case_transition,
+)
+from .chase import cases_close_expired, cases_escalate, group_message_send, group_messages_relay
 from .routing import route
 
-__all__ = ["route"]
+__all__ = [
+    "TRANSITIONS",
+    "allowed_transitions",
+    "case_note_add",
+    "case_open",
+    "case_reassign",
+    "case_transition",
+    "cases_close_expired",
+    "cases_escalate",
+    "group_message_send",
+    "group_messages_relay",
+    "route",
+]

@@ -21,6 +21,15 @@ def _survivor(party: Party) -> Party:
     return party
 
 
+def _nested(name: str, exc: ValidationError) -> ValidationError:
+    """Django cannot nest error dicts: name the inner field in each message of the outer one instead."""
+    if hasattr(exc, "error_dict"):
+        messages = [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
+    else:
+        messages = exc.messages
+    return ValidationError({name: messages})
+
+
 def validate_contact(values: dict[str, Any]) -> None:
     errors = {}
     for field, choices in (
@@ -61,8 +70,13 @@ def contact_log(
     outcome: str = "",
     guided: bool = False,
     handled_by=None,
+    case: dict[str, Any] | None = None,
 ) -> Contact:
-    """Log one contact, linked to ``party``, to the party ``party_data`` resolves to, or anonymous."""
+    """Log one contact, linked to ``party``, to the party ``party_data`` resolves to, or anonymous.
+
+    With ``case`` (the fields of ``cases.services.case_open``) the contact also opens a case, in the same
+    transaction: both are written or neither.
+    """
     given = [name for name, value in (("party", party), ("party_data", party_data)) if value]
     if len(given) > 1:
         raise ValidationError({"party": [_("Give either party or party_data, not both.")]})
@@ -90,16 +104,12 @@ def contact_log(
         try:
             party, matched_on = party_resolve(actor=actor, data=party_data)
         except ValidationError as exc:
-            # Django cannot nest error dicts: name the party_data field in each message instead.
-            messages = (
-                [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
-                if hasattr(exc, "error_dict")
-                else exc.messages
-            )
-            raise ValidationError({"party_data": messages}) from exc
+            raise _nested("party_data", exc) from exc
     if handled_by is None and source == Source.STAFF and actor is not None and actor.is_authenticated:
         handled_by = actor
-    return Contact.objects.create(
+    if case is not None and not outcome:
+        values["outcome"] = Outcome.CASE_CREATED
+    contact = Contact.objects.create(
         party=party,
         anonymous=anonymous,
         matched_on=matched_on,
@@ -108,3 +118,11 @@ def contact_log(
         handled_by=handled_by,
         **values,
     )
+    if case is not None:
+        from cases.services import case_open
+
+        try:
+            case_open(actor=actor, contact=contact, **case)
+        except ValidationError as exc:
+            raise _nested("case", exc) from exc
+    return contact

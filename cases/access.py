@@ -1,0 +1,51 @@
+"""Who may see and act on which cases (DESIGN §10), answered from data memoised on the request's user.
+
+Members of a handler group see and act on its cases; users allowed to see all cases (KCC, front desk,
+supervisors) see every case that is not confidential; confidential cases are seen by their group only.
+"""
+
+from django.db.models import Q
+
+from midoffice.permissions import roles_and_permissions
+from midoffice.roles import SUPERVISOR
+
+
+def handler_group_ids(user) -> frozenset[int]:
+    """Ids of the handler groups the user is a member of (one query per request)."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    cached = getattr(user, "_midoffice_handler_groups", None)
+    if cached is None:
+        cached = frozenset(user.handler_groups.values_list("id", flat=True))
+        user._midoffice_handler_groups = cached
+    return cached
+
+
+def _has(user, perm: str) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or perm in roles_and_permissions(user)[1]
+
+
+def is_supervisor(user) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or SUPERVISOR in roles_and_permissions(user)[0]
+
+
+def may_view_all(user) -> bool:
+    return _has(user, "cases.view_all_cases")
+
+
+def may_reassign(user) -> bool:
+    return _has(user, "cases.reassign_case")
+
+
+def visible_cases(user) -> Q:
+    """The filter that limits a case queryset to what ``user`` may see."""
+    if user.is_superuser:
+        return Q()
+    own = Q(handler_group_id__in=handler_group_ids(user))
+    if may_view_all(user):
+        return own | Q(confidential=False)
+    return own

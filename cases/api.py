@@ -1,0 +1,206 @@
+"""The cases API (DESIGN §9): thin views over the cases services and selectors."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from midoffice.permissions import HasModelPermission, IsStaffMember
+
+from . import selectors, services
+from .models import Case
+from .serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseEventSerializer,
+    CaseFilterSerializer,
+    CaseSerializer,
+    CaseTypeSerializer,
+    GroupChaseSerializer,
+    HandlerGroupSerializer,
+    NoteSerializer,
+    ReassignSerializer,
+    TransitionSerializer,
+)
+
+REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case's reference.")
+
+
+class CasesAPIView(GenericAPIView):
+    permission_classes = [IsStaffMember, HasModelPermission]
+    queryset = Case.objects.none()
+
+
+def _visible_case(request, reference: str) -> Case:
+    """The case if the caller may see it; 404 whether it does not exist or is not theirs to see."""
+    try:
+        return selectors.case_get_for_user(request.user, reference)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _detail(request, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
+    """The case as it is after a write; shown even when the write took it out of the caller's sight."""
+    case = selectors.case_get(case.pk)
+    return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status_code)
+
+
+class HandlerGroupListApi(CasesAPIView):
+    serializer_class = HandlerGroupSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["cases.view_handlergroup"]}
+
+    @extend_schema(summary="Handler groups", description="Configured in the admin; the KCC has `is_kcc`.")
+    def get(self, request):
+        return Response(HandlerGroupSerializer(selectors.handler_group_list(), many=True).data)
+
+
+class CaseTypeListApi(CasesAPIView):
+    serializer_class = CaseTypeSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["cases.view_casetype"]}
+
+    @extend_schema(summary="Case types in use", description="Configured in the admin.")
+    def get(self, request):
+        return Response(CaseTypeSerializer(selectors.case_type_list(), many=True).data)
+
+
+class CaseListCreateApi(CasesAPIView):
+    serializer_class = CaseSerializer
+    required_permissions = {"GET": ["cases.view_case"], "POST": ["cases.add_case"]}
+
+    @extend_schema(
+        summary="List cases",
+        description="Only cases the caller may see: their groups' cases, and for the KCC, front desk and "
+        "supervisors every case that is not confidential. Most urgent first (`ordering=due_at`). "
+        "`state` may be repeated; `open=true` means new, accepted, in progress or waiting; `overdue` and "
+        "`due_soon` count running cases only (a waiting case's clock is stopped).",
+        parameters=[CaseFilterSerializer],
+        responses=CaseSerializer(many=True),
+    )
+    def get(self, request):
+        params = CaseFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = {**params.validated_data}
+        filters["state"] = sorted(filters.get("state") or [])
+        page = self.paginate_queryset(selectors.case_list_for_user(request.user, **filters))
+        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Open a case",
+        description="Routed to a handler group by the routing rules (else the case type's default group, "
+        "else the KCC) and due by the case type's norm counted from `registered_at`. With `contact`, the "
+        "case takes over the contact's party, channel and time.",
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer},
+    )
+    def post(self, request):
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_open(actor=request.user, **serializer.validated_data)
+        return _detail(request, case, status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(CasesAPIView):
+    serializer_class = CaseDetailSerializer
+    required_permissions = {"GET": ["cases.view_case"]}
+
+    @extend_schema(summary="Read a case", parameters=[REFERENCE])
+    def get(self, request, reference: str):
+        return Response(CaseDetailSerializer(_visible_case(request, reference), context={"request": request}).data)
+
+
+class CaseTransitionApi(CasesAPIView):
+    serializer_class = TransitionSerializer
+    required_permissions = {"POST": ["cases.transition_case"]}
+
+    @extend_schema(
+        summary="Move a case through the workflow",
+        description="`reject` needs `reason` and `public_message`; `resolve` needs `public_message` (the "
+        "answer); `suspend`, `reopen`, `cancel` and `return_to_kcc` need `reason`. A transition that is not "
+        "possible now answers 409 with `allowed_transitions`; an older `version` than the case's answers "
+        "409 `stale_version`.",
+        parameters=[REFERENCE],
+        request=TransitionSerializer,
+        responses=CaseDetailSerializer,
+    )
+    def post(self, request, reference: str):
+        case = _visible_case(request, reference)
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data.get("duplicate_of") is not None:
+            data["duplicate_of"] = _visible_case(request, data["duplicate_of"].reference)
+        case = services.case_transition(actor=request.user, case=case, **data)
+        return _detail(request, case)
+
+
+class CaseReassignApi(CasesAPIView):
+    serializer_class = ReassignSerializer
+    required_permissions = {"POST": ["cases.reassign_case"]}
+
+    @extend_schema(
+        summary="Hand a case to another handler group",
+        description="For the KCC and supervisors. The state and the clock stay as they are; a misdispatched "
+        "case loses its flag.",
+        parameters=[REFERENCE],
+        request=ReassignSerializer,
+        responses=CaseDetailSerializer,
+    )
+    def post(self, request, reference: str):
+        case = _visible_case(request, reference)
+        serializer = ReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_reassign(actor=request.user, case=case, **serializer.validated_data)
+        return _detail(request, case)
+
+
+class CaseEventsApi(CasesAPIView):
+    serializer_class = CaseEventSerializer
+    required_permissions = {"GET": ["cases.view_caseevent"], "POST": ["cases.add_caseevent"]}
+
+    @extend_schema(
+        summary="A case's timeline",
+        description="Newest first.",
+        parameters=[REFERENCE],
+        responses=CaseEventSerializer(many=True),
+    )
+    def get(self, request, reference: str):
+        case = _visible_case(request, reference)
+        page = self.paginate_queryset(selectors.case_events(case))
+        return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Add a note",
+        description="Internal for colleagues, or `public: true` for the citizen.",
+        parameters=[REFERENCE],
+        request=NoteSerializer,
+        responses={201: CaseEventSerializer},
+    )
+    def post(self, request, reference: str):
+        case = _visible_case(request, reference)
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.case_note_add(actor=request.user, case=case, **serializer.validated_data)
+        return Response(CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class OverdueSummaryApi(CasesAPIView):
+    serializer_class = GroupChaseSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["cases.view_all_cases"]}
+
+    @extend_schema(
+        summary="The chase list",
+        description="Per handler group: running cases that are overdue or due soon, and the most overdue "
+        "ones (`oldest`, at most `limit`, 5 by default). Groups with the most overdue cases first.",
+        parameters=[OpenApiParameter("limit", int, description="Cases listed per group (1–50).")],
+    )
+    def get(self, request):
+        try:
+            limit = min(50, max(1, int(request.query_params.get("limit", 5))))
+        except ValueError:
+            limit = 5
+        summary = selectors.overdue_summary(request.user, oldest=limit)
+        return Response(GroupChaseSerializer(summary, many=True).data)

@@ -1,0 +1,41 @@
+"""Due dates, warning times and paused days of a case in its case type's unit (DESIGN §6)."""
+
+from datetime import datetime, timedelta
+
+from .calendar import add_working_days, due_at, end_of_day, local_date, subtract_working_days, working_days_between
+from .models import CaseType, NormUnit
+
+
+def _in_working_days(case_type: CaseType) -> bool:
+    return case_type.norm_unit == NormUnit.WORKING_DAYS
+
+
+def warn_at_for(case_type: CaseType, due_at: datetime) -> datetime:
+    """A case is due soon once fewer than ``warning_days`` whole days remain before its due date."""
+    due_date = local_date(due_at)
+    if _in_working_days(case_type):
+        return end_of_day(subtract_working_days(due_date, case_type.warning_days))
+    return end_of_day(due_date - timedelta(days=case_type.warning_days))
+
+
+def deadlines_for(case_type: CaseType, registered_at: datetime) -> tuple[datetime, datetime]:
+    """``(due_at, warn_at)`` of a case registered at ``registered_at``."""
+    due = due_at(registered_at, norm_days=case_type.norm_days, working_days=_in_working_days(case_type))
+    return due, warn_at_for(case_type, due)
+
+
+def days_between(case_type: CaseType, start: datetime, end: datetime) -> int:
+    """Days from ``start`` to ``end`` in the case type's unit (same day 0, Friday → Monday 1 working day)."""
+    if _in_working_days(case_type):
+        return working_days_between(start, end)
+    return max(0, (local_date(end) - local_date(start)).days)
+
+
+def shift_due(case_type: CaseType, due_at: datetime, days: int) -> tuple[datetime, datetime]:
+    """The due date moved on by ``days`` paused days (same counting rule), with its new warning time."""
+    due_date = local_date(due_at)
+    if _in_working_days(case_type):
+        due = end_of_day(add_working_days(due_date, days))
+    else:
+        due = end_of_day(due_date + timedelta(days=days))
+    return due, warn_at_for(case_type, due)

@@ -1,0 +1,170 @@
+"""Reads of the cases domain, already limited to what the user may see (DESIGN §10)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from contacts.models import Party
+from contacts.selectors import TimelineEntry
+
+from .access import visible_cases
+from .models import OPEN_STATES, RUNNING_STATES, Case, CaseEvent, CaseType, HandlerGroup
+
+ORDERINGS = {
+    "due_at": ("due_at", "pk"),
+    "-due_at": ("-due_at", "-pk"),
+    "registered_at": ("registered_at", "pk"),
+    "-registered_at": ("-registered_at", "-pk"),
+    "-priority": ("-priority", "due_at", "pk"),
+}
+
+
+def overdue_q(now: datetime) -> Q:
+    return Q(state__in=RUNNING_STATES, due_at__lt=now)
+
+
+def due_soon_q(now: datetime) -> Q:
+    return Q(state__in=RUNNING_STATES, warn_at__lte=now, due_at__gte=now)
+
+
+def case_queryset_for_user(user) -> QuerySet[Case]:
+    return Case.objects.filter(visible_cases(user)).select_related("case_type", "handler_group", "assignee", "party")
+
+
+def case_get(pk: int) -> Case:
+    return Case.objects.select_related("case_type", "handler_group", "assignee", "party").get(pk=pk)
+
+
+def case_get_for_user(user, reference: str) -> Case:
+    """The case with ``reference`` if ``user`` may see it; ``Case.DoesNotExist`` either way otherwise."""
+    return case_queryset_for_user(user).get(reference=reference)
+
+
+def case_list_for_user(
+    user,
+    *,
+    state: list[str] | None = None,
+    open: bool | None = None,
+    handler_group: int | None = None,
+    case_type: str | None = None,
+    party: int | None = None,
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    due_soon: bool | None = None,
+    misdispatched: bool | None = None,
+    ordering: str = "due_at",
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    now = now or timezone.now()
+    cases = case_queryset_for_user(user)
+    if state:
+        cases = cases.filter(state__in=state)
+    if open is not None:
+        cases = cases.filter(state__in=OPEN_STATES) if open else cases.exclude(state__in=OPEN_STATES)
+    if handler_group is not None:
+        cases = cases.filter(handler_group_id=handler_group)
+    if case_type:
+        cases = cases.filter(case_type__code=case_type)
+    if party is not None:
+        cases = cases.filter(party_id=party)
+    if assignee == "me":
+        cases = cases.filter(assignee=user)
+    elif assignee == "none":
+        cases = cases.filter(assignee__isnull=True, state__in=OPEN_STATES)
+    elif assignee:
+        cases = cases.filter(assignee__username=assignee)
+    if overdue is not None:
+        cases = cases.filter(overdue_q(now)) if overdue else cases.exclude(overdue_q(now))
+    if due_soon is not None:
+        cases = cases.filter(due_soon_q(now)) if due_soon else cases.exclude(due_soon_q(now))
+    if misdispatched is not None:
+        cases = cases.filter(misdispatched=misdispatched)
+    return cases.order_by(*ORDERINGS[ordering])
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("-created_at", "-id")
+
+
+def handler_group_list() -> QuerySet[HandlerGroup]:
+    return HandlerGroup.objects.annotate(member_count=Count("members")).order_by("name")
+
+
+def case_type_list(*, active: bool | None = True) -> QuerySet[CaseType]:
+    types = CaseType.objects.select_related("default_group").order_by("name")
+    return types if active is None else types.filter(active=active)
+
+
+@dataclass
+class GroupChase:
+    handler_group: HandlerGroup
+    overdue: int
+    due_soon: int
+    oldest: list[Case]
+
+
+def overdue_summary(user, *, now: datetime | None = None, oldest: int = 5) -> list[GroupChase]:
+    """Per handler group: how many of its running cases are overdue and due soon, and the most overdue ones.
+
+    Two queries over the running-cases index: counts per group, and the ``oldest`` cases per group by a
+    window function.
+    """
+    now = now or timezone.now()
+    running = Case.objects.filter(visible_cases(user)).filter(state__in=RUNNING_STATES, warn_at__lte=now)
+    counts = running.values("handler_group").annotate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)), due_soon=Count("pk", filter=Q(due_at__gte=now))
+    )
+    counts = {row["handler_group"]: row for row in counts}
+    ranked = (
+        running.filter(due_at__lt=now)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("handler_group_id")], order_by=[F("due_at"), F("pk")]))
+        .filter(rank__lte=oldest)
+        .select_related("case_type", "assignee", "party")
+        .order_by("handler_group_id", "due_at", "pk")
+    )
+    oldest_by_group: dict[int, list[Case]] = {}
+    for case in ranked:
+        oldest_by_group.setdefault(case.handler_group_id, []).append(case)
+    groups = HandlerGroup.objects.in_bulk(list(counts))
+    summary = [
+        GroupChase(
+            handler_group=groups[pk],
+            overdue=row["overdue"],
+            due_soon=row["due_soon"],
+            oldest=oldest_by_group.get(pk, []),
+        )
+        for pk, row in counts.items()
+    ]
+    summary.sort(key=lambda g: (-g.overdue, -g.due_soon, g.handler_group.name))
+    return summary
+
+
+def party_case_entries(party: Party, limit: int, user) -> tuple[int, list[TimelineEntry]]:
+    """The party's cases the user may see, for the 360° timeline."""
+    cases = (
+        Case.objects.filter(party=party)
+        .filter(visible_cases(user))
+        .select_related("case_type", "handler_group")
+        .order_by("-registered_at", "-pk")
+    )
+    entries = [
+        TimelineEntry(
+            kind="case",
+            id=c.pk,
+            at=c.registered_at,
+            title=f"{c.reference} {c.case_type.name}",
+            detail={
+                "reference": c.reference,
+                "case_type": c.case_type.code,
+                "state": c.state,
+                "handler_group": c.handler_group.name,
+                "due_at": c.due_at.isoformat(),
+                "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+            },
+        )
+        for c in cases[:limit]
+    ]
+    return cases.count(), entries

@@ -1,0 +1,260 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contacts.models import Channel, Contact, Party
+from midoffice.serializers import CachedModelSerializer
+
+from .deadlines import days_between
+from .models import RUNNING_STATES, Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
+from .selectors import ORDERINGS
+from .services import TRANSITIONS, allowed_transitions
+
+
+class HandlerGroupSerializer(CachedModelSerializer):
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = HandlerGroup
+        fields = ["id", "name", "public_name", "email", "is_kcc", "active", "member_count"]
+        read_only_fields = fields
+
+
+class HandlerGroupRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_kcc = serializers.BooleanField()
+
+
+class CaseTypeSerializer(CachedModelSerializer):
+    default_group = HandlerGroupRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseType
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "default_group",
+            "norm_days",
+            "norm_unit",
+            "admissibility_step",
+            "warning_days",
+            "survey_enabled",
+            "ipdc_product_id",
+            "confidential",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+class DurationsSerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text="The case type's unit: working_days or calendar_days.")
+    to_admissibility_decision = serializers.IntegerField(allow_null=True)
+    to_resolved = serializers.IntegerField(allow_null=True)
+    to_closed = serializers.IntegerField(allow_null=True)
+
+
+class CaseSerializer(CachedModelSerializer):
+    """A case as staff see it; ``overdue``, ``due_soon`` and ``paused_days`` are as of the request."""
+
+    case_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    kind = serializers.CharField(source="case_type.kind", read_only=True)
+    case_type_name = serializers.CharField(source="case_type.name", read_only=True)
+    party_display_name = serializers.CharField(source="party.display_name", read_only=True, default=None)
+    handler_group = HandlerGroupRefSerializer(read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    due_soon = serializers.SerializerMethodField()
+    paused_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "tracking_code",
+            "case_type",
+            "case_type_name",
+            "kind",
+            "party",
+            "party_display_name",
+            "channel",
+            "handler_group",
+            "assignee",
+            "state",
+            "priority",
+            "description",
+            "postal_code",
+            "location",
+            "latitude",
+            "longitude",
+            "confidential",
+            "registered_at",
+            "due_at",
+            "overdue",
+            "due_soon",
+            "paused_days",
+            "misdispatched",
+            "admissibility_decided_at",
+            "resolved_at",
+            "closed_at",
+            "public_message",
+            "duplicate_of",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _now(self):
+        if "now" not in self.context:
+            self.context["now"] = timezone.now()
+        return self.context["now"]
+
+    def get_overdue(self, case) -> bool:
+        return case.state in RUNNING_STATES and case.due_at < self._now()
+
+    def get_due_soon(self, case) -> bool:
+        return case.state in RUNNING_STATES and case.warn_at <= self._now() <= case.due_at
+
+    def get_paused_days(self, case) -> int:
+        """Days waited so far, including the pause still running."""
+        if case.state == CaseState.WAITING and case.paused_at is not None:
+            return case.paused_days + days_between(case.case_type, case.paused_at, self._now())
+        return case.paused_days
+
+
+class CaseDetailSerializer(CaseSerializer):
+    allowed_transitions = serializers.SerializerMethodField()
+    durations = serializers.SerializerMethodField()
+    contacts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "contacts", "allowed_transitions", "durations"]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, case) -> list[str]:
+        return allowed_transitions(case, self.context["request"].user)
+
+    @extend_schema_field(DurationsSerializer)
+    def get_durations(self, case) -> dict:
+        """Registration → milestone in the case type's unit, paused days excluded."""
+        paused = case.paused_days
+
+        def span(moment):
+            return None if moment is None else max(0, days_between(case.case_type, case.registered_at, moment) - paused)
+
+        return {
+            "unit": case.case_type.norm_unit,
+            "to_admissibility_decision": span(case.admissibility_decided_at),
+            "to_resolved": span(case.resolved_at),
+            "to_closed": span(case.closed_at),
+        }
+
+
+class CaseInputSerializer(serializers.Serializer):
+    """What opening a case needs; also the inline ``case`` of ``POST /contacts/``."""
+
+    case_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=CaseType.objects.filter(active=True), help_text="Code of an active case type."
+    )
+    description = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            raise serializers.ValidationError({"longitude": ["Give both latitude and longitude, or neither."]})
+        return attrs
+
+
+class CaseCreateSerializer(CaseInputSerializer):
+    party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The contact the case comes from: its party, channel and time are taken over.",
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    registered_at = serializers.DateTimeField(
+        required=False, help_text="When the citizen made contact; the contact's time or now by default."
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=TRANSITIONS)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Internal.")
+    public_message = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="What the citizen reads (the answer, the question)."
+    )
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="reference",
+        queryset=Case.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="With `cancel`: the reference of the case that continues.",
+    )
+    handler_group = serializers.PrimaryKeyRelatedField(
+        queryset=HandlerGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="With `reopen`: the group that takes the case up again.",
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="The version the caller saw; an older one is refused with 409."
+    )
+
+
+class ReassignSerializer(serializers.Serializer):
+    handler_group = serializers.PrimaryKeyRelatedField(queryset=HandlerGroup.objects.all())
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class CaseEventSerializer(CachedModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "transition", "from_state", "to_state", "text", "public", "data", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    public = serializers.BooleanField(default=False, help_text="Shown to the citizen.")
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    state = serializers.MultipleChoiceField(choices=CaseState.choices, required=False)
+    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    handler_group = serializers.IntegerField(required=False)
+    case_type = serializers.CharField(required=False)
+    party = serializers.IntegerField(required=False)
+    assignee = serializers.CharField(required=False, help_text="A username, `me`, or `none` (open, unassigned).")
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    due_soon = serializers.BooleanField(required=False, allow_null=True, default=None)
+    misdispatched = serializers.BooleanField(required=False, allow_null=True, default=None)
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), default="due_at")
+
+
+class OverdueCaseSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    case_type = serializers.CharField(source="case_type.code")
+    party_display_name = serializers.CharField(source="party.display_name", default=None)
+    state = serializers.CharField()
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    registered_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+
+
+class GroupChaseSerializer(serializers.Serializer):
+    handler_group = HandlerGroupRefSerializer()
+    overdue = serializers.IntegerField()
+    due_soon = serializers.IntegerField()
+    oldest = OverdueCaseSerializer(many=True, help_text="The most overdue cases of the group.")

@@ -1,0 +1,306 @@
+"""Opening cases and moving them through the workflow (DESIGN §5): every write locks, checks and records."""
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+import django_fsm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.access import handler_group_ids, may_reassign
+from cases.deadlines import deadlines_for
+from cases.errors import CaseActionForbidden, CaseFinal, IllegalTransition, RoutingNotConfigured, StaleCase
+from cases.models import FINAL_STATES, Case, CaseEvent, CaseState, CaseType, EventKind, HandlerGroup, Priority
+from contacts.models import Channel, Contact, Outcome, Party
+
+from .routing import route
+
+# Unambiguous over the phone: no 0/O, 1/I/L.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 10
+
+TRANSITIONS = (
+    "accept",
+    "reject",
+    "start",
+    "suspend",
+    "resume",
+    "resolve",
+    "close",
+    "reopen",
+    "cancel",
+    "return_to_kcc",
+)
+
+# What each transition needs besides the state (DESIGN §5).
+REQUIRES_REASON = {"reject", "suspend", "reopen", "cancel", "return_to_kcc"}
+REQUIRES_PUBLIC_MESSAGE = {"reject", "resolve"}
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def _survivor(party: Party) -> Party:
+    while party.merged_into_id is not None:
+        party = party.merged_into
+    return party
+
+
+def _kcc() -> HandlerGroup:
+    kcc = HandlerGroup.objects.filter(is_kcc=True, active=True).first()
+    if kcc is None:
+        raise RoutingNotConfigured(case_type_code="-")
+    return kcc
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    case_type: CaseType,
+    description: str,
+    party: Party | None = None,
+    contact: Contact | None = None,
+    channel: str = "",
+    registered_at: datetime | None = None,
+    priority: int = Priority.NORMAL,
+    postal_code: str = "",
+    location: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Case:
+    """Open a case, routed to its handler group, due by its case type's norm from the moment of contact.
+
+    With a ``contact`` the case belongs to the contact's party, comes in through its channel and is
+    registered at the contact's time.
+    """
+    errors = {}
+    if not case_type.active:
+        errors["case_type"] = [_("This case type is no longer in use.")]
+    if not description.strip():
+        errors["description"] = [_("Describe the question or report.")]
+    if contact is not None:
+        if party is not None and contact.party_id is not None and _survivor(party).pk != contact.party_id:
+            errors["party"] = [_("The case and its contact belong to different parties.")]
+        party = party or contact.party
+        channel = channel or contact.channel
+        registered_at = registered_at or contact.occurred_at
+    if not channel:
+        errors["channel"] = [_("Say through which channel the case came in.")]
+    elif channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel %(value)s.") % {"value": channel}]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Unknown priority %(value)s.") % {"value": priority}]
+    now = timezone.now()
+    registered_at = registered_at or now
+    if registered_at > now:
+        errors["registered_at"] = [_("A case cannot be registered in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    if party is not None:
+        party = _survivor(party)
+    group = route(case_type=case_type, postal_code=postal_code, description=description, channel=channel)
+    due_at, warn_at = deadlines_for(case_type, registered_at)
+    case = Case.objects.create(
+        tracking_code=new_tracking_code(),
+        case_type=case_type,
+        party=party,
+        channel=channel,
+        handler_group=group,
+        priority=priority,
+        description=description.strip(),
+        postal_code=postal_code.strip(),
+        location=location.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        confidential=case_type.confidential,
+        registered_at=registered_at,
+        due_at=due_at,
+        warn_at=warn_at,
+    )
+    # The reference is the row's number: short, unique, and easy to read out over the phone.
+    case.reference = str(case.pk)
+    Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    if contact is not None:
+        case.contacts.add(contact)
+        if not contact.outcome:
+            Contact.objects.filter(pk=contact.pk).update(outcome=Outcome.CASE_CREATED)
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.CREATED,
+        to_state=case.state,
+        actor=_user_or_none(actor),
+        data={"handler_group": group.pk, "handler_group_name": group.name},
+    )
+    return case
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("case_type", "handler_group").get(pk=case.pk)
+
+
+def allowed_transitions(case: Case, user) -> list[str]:
+    """The transitions ``user`` may perform on ``case`` now (system: ``user`` None → all possible ones)."""
+    if user is None:
+        return [t.name for t in case.get_available_state_transitions()]
+    return [t.name for t in case.get_available_user_state_transitions(user)]
+
+
+def _check_version(case: Case, version: int | None) -> None:
+    if version is not None and version != case.version:
+        raise StaleCase(version=case.version)
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor,
+    case: Case,
+    transition: str,
+    reason: str = "",
+    public_message: str = "",
+    duplicate_of: Case | None = None,
+    handler_group: HandlerGroup | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Move ``case`` along ``transition`` for ``actor`` (None: the system), with its event, under a row lock."""
+    if transition not in TRANSITIONS:
+        raise ValidationError({"transition": [_("Unknown transition %(value)s.") % {"value": transition}]})
+    now = now or timezone.now()
+    case = _lock(case)
+    _check_version(case, version)
+    method = getattr(case, transition)
+    if not django_fsm.can_proceed(method):
+        raise IllegalTransition(
+            transition=transition, state=case.state, allowed=allowed_transitions(case, _user_or_none(actor))
+        )
+    if actor is not None and not django_fsm.has_transition_perm(method, actor):
+        raise CaseActionForbidden(_("You may not %(transition)s this case.") % {"transition": transition})
+    reason, public_message = reason.strip(), public_message.strip()
+    errors = {}
+    if transition in REQUIRES_REASON and not reason:
+        errors["reason"] = [_("Give a reason for this transition.")]
+    if transition in REQUIRES_PUBLIC_MESSAGE and not public_message:
+        errors["public_message"] = [_("Write the message the citizen will read.")]
+    if duplicate_of is not None:
+        if transition != "cancel":
+            errors["duplicate_of"] = [_("Only a cancelled case can be a duplicate of another.")]
+        elif duplicate_of.pk == case.pk:
+            errors["duplicate_of"] = [_("A case cannot be a duplicate of itself.")]
+        elif duplicate_of.state in FINAL_STATES and duplicate_of.state != CaseState.CLOSED:
+            errors["duplicate_of"] = [_("The surviving case was itself rejected or cancelled.")]
+    if handler_group is not None:
+        if transition != "reopen":
+            errors["handler_group"] = [_("Only a reopened case can go to another handler group here; use reassign.")]
+        elif not handler_group.active:
+            errors["handler_group"] = [_("This handler group is inactive.")]
+    if errors:
+        raise ValidationError(errors)
+    if duplicate_of is not None and not public_message:
+        public_message = _("Your request is followed up in case %(reference)s.") % {"reference": duplicate_of.reference}
+
+    from_state, from_group = case.state, case.handler_group
+    method(now=now)
+    if transition == "return_to_kcc":
+        case.handler_group = _kcc()
+    elif transition == "reopen" and handler_group is not None and handler_group != from_group:
+        case.handler_group, case.assignee = handler_group, None
+    elif transition == "start" and case.assignee_id is None and actor is not None:
+        if case.handler_group_id in handler_group_ids(actor):
+            case.assignee = actor
+    elif transition == "cancel" and duplicate_of is not None:
+        case.duplicate_of = duplicate_of
+    if public_message:
+        case.public_message = public_message
+    case.version += 1
+    case.save()
+
+    data = {}
+    if public_message:
+        data["public_message"] = public_message
+    if case.handler_group_id != from_group.pk:
+        data.update(from_group=from_group.pk, to_group=case.handler_group_id)
+    if duplicate_of is not None:
+        data["duplicate_of"] = duplicate_of.reference
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.TRANSITION,
+        transition=transition,
+        from_state=from_state,
+        to_state=case.state,
+        text=reason,
+        public=bool(public_message),
+        data=data,
+        actor=_user_or_none(actor),
+        created_at=now,
+    )
+    if duplicate_of is not None:
+        duplicate_of.contacts.add(*case.contacts.all())
+        CaseEvent.objects.create(
+            case=duplicate_of,
+            kind=EventKind.NOTE,
+            text=_("Case %(reference)s was merged into this one: %(reason)s")
+            % {"reference": case.reference, "reason": reason},
+            data={"duplicate": case.reference},
+            actor=_user_or_none(actor),
+            created_at=now,
+        )
+    return case
+
+
+@transaction.atomic
+def case_reassign(
+    *,
+    actor,
+    case: Case,
+    handler_group: HandlerGroup,
+    reason: str = "",
+    version: int | None = None,
+) -> Case:
+    """Hand the case to another group without touching its state or its clock (KCC and supervisors)."""
+    if not may_reassign(actor):
+        raise CaseActionForbidden(_("Only the KCC and supervisors may reassign cases."))
+    case = _lock(case)
+    _check_version(case, version)
+    if case.state in FINAL_STATES:
+        raise CaseFinal(state=case.state)
+    if not handler_group.active:
+        raise ValidationError({"handler_group": [_("This handler group is inactive.")]})
+    if handler_group.pk == case.handler_group_id:
+        raise ValidationError({"handler_group": [_("The case is already with this handler group.")]})
+    from_group = case.handler_group
+    was_misdispatched = case.misdispatched
+    case.handler_group, case.assignee, case.misdispatched = handler_group, None, False
+    case.version += 1
+    case.save(update_fields=["handler_group", "assignee", "misdispatched", "version", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.REASSIGNMENT,
+        text=reason.strip(),
+        data={
+            "from_group": from_group.pk,
+            "from_group_name": from_group.name,
+            "to_group": handler_group.pk,
+            "to_group_name": handler_group.name,
+            "was_misdispatched": was_misdispatched,
+        },
+        actor=_user_or_none(actor),
+    )
+    return case
+
+
+def case_note_add(*, actor, case: Case, text: str, public: bool = False) -> CaseEvent:
+    """An internal note for colleagues, or a public one the citizen will read (callers pass a case the actor sees)."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("A note needs text.")]})
+    return CaseEvent.objects.create(case=case, kind=EventKind.NOTE, text=text, public=public, actor=actor)
