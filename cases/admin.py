@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import CaseType, ClosingDay, HandlerGroup, RoutingRule
+from .access import visible_cases
+from .models import RUNNING_STATES, Case, CaseEvent, CaseType, ClosingDay, GroupMessage, HandlerGroup, RoutingRule
+from .selectors import due_soon_q, overdue_q
 
 
 @admin.register(ClosingDay)
@@ -43,3 +47,116 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_filter = ("active", "handler_group", "channel")
     list_select_related = ("case_type", "handler_group")
     search_fields = ("keyword", "postal_code", "case_type__code")
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("due_soon", _("Due soon"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(overdue_q(now))
+        if self.value() == "due_soon":
+            return queryset.filter(due_soon_q(now))
+        return queryset
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ("created_at", "kind", "transition", "from_state", "to_state", "text", "public", "actor")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Cases, read-only: they change through the workflow (API), which checks and records every step."""
+
+    list_display = (
+        "reference",
+        "case_type",
+        "party",
+        "handler_group",
+        "state",
+        "registered_at",
+        "due_at",
+        "is_overdue",
+        "misdispatched",
+    )
+    list_filter = (DeadlineFilter, "state", "handler_group", "case_type", "misdispatched", "channel", "priority")
+    list_select_related = ("case_type", "party", "handler_group")
+    search_fields = ("=reference", "description", "party__search_name", "location", "postal_code")
+    date_hierarchy = "registered_at"
+    ordering = ("-registered_at", "-pk")
+    show_full_result_count = False
+    inlines = [CaseEventInline]
+    fieldsets = [
+        (None, {"fields": ("reference", "tracking_code", "case_type", "party", "channel", "priority", "description")}),
+        (_("Location"), {"fields": ("postal_code", "location", "latitude", "longitude")}),
+        (_("Handling"), {"fields": ("handler_group", "assignee", "state", "misdispatched", "escalation", "version")}),
+        (
+            _("Time"),
+            {
+                "fields": (
+                    "registered_at",
+                    "due_at",
+                    "warn_at",
+                    "paused_at",
+                    "paused_days",
+                    "admissibility_decided_at",
+                    "resolved_at",
+                    "closed_at",
+                )
+            },
+        ),
+        (_("Outcome"), {"fields": ("public_message", "duplicate_of", "contacts", "confidential")}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(visible_cases(request.user))
+
+    @admin.display(boolean=True, description=_("overdue"))
+    def is_overdue(self, case):
+        return case.state in RUNNING_STATES and case.due_at < timezone.now()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupMessage)
+class GroupMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "handler_group", "subject", "sent_at", "attempts")
+    list_filter = ("handler_group",)
+    list_select_related = ("handler_group",)
+    readonly_fields = ("handler_group", "subject", "body", "created_at", "sent_at", "attempts", "last_error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -354,6 +354,17 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.reference}: {self.case_type.name}"
 
+    def forget_uncrossed_escalation(self, now):
+        """After the due date moved, a threshold the case is back before may be escalated again; one it
+        is still past is not escalated twice."""
+        if now > self.due_at:
+            crossed = Escalation.OVERDUE
+        elif now >= self.warn_at:
+            crossed = Escalation.DUE_SOON
+        else:
+            crossed = Escalation.NONE
+        self.escalation = min(self.escalation, crossed)
+
     # --- the workflow of DESIGN §5 -------------------------------------------------------------
     # Each method receives the moment of the transition; the service passes it.
 
@@ -398,7 +409,7 @@ class Case(models.Model):
         self.paused_days += paused
         self.due_at, self.warn_at = shift_due(self.case_type, self.due_at, paused)
         self.paused_at = None
-        self.escalation = Escalation.NONE
+        self.forget_uncrossed_escalation(now)
 
     @django_fsm.transition(
         field=state,
@@ -422,7 +433,7 @@ class Case(models.Model):
     )
     def reopen(self, *, now):
         self.closed_at = None
-        self.escalation = Escalation.NONE
+        self.forget_uncrossed_escalation(now)
 
     @django_fsm.transition(
         field=state,

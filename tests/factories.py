@@ -6,7 +6,10 @@ Identifiers are generated with valid check digits (see ``contacts.demo`` helpers
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from cases.models import Case, CaseKind, CaseState, CaseType, HandlerGroup, NormUnit
+from cases.services import case_open
 from contacts.demo import enterprise_number, national_number
 from contacts.models import Contact, ContactPoint, ContactPointKind, Party, PartyKind, Representative
 
@@ -97,3 +100,63 @@ class ContactFactory(factory.django.DjangoModelFactory):
     channel = "phone"
     source = "staff"
     subject = factory.Faker("sentence", nb_words=4, locale="nl_NL")
+
+
+class HandlerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HandlerGroup
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Dienst {n}")
+    public_name = factory.LazyAttribute(lambda g: f"Stad — {g.name}")
+    email = factory.Sequence(lambda n: f"dienst{n}@stad.example")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        """``HandlerGroupFactory(members=[user, ...])``."""
+        if create and extracted:
+            self.members.add(*extracted)
+
+
+class CaseTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseType
+
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"Type {n}")
+    kind = CaseKind.REPORT
+    default_group = factory.SubFactory(HandlerGroupFactory)
+    norm_days = 3
+    norm_unit = NormUnit.WORKING_DAYS
+    warning_days = 1
+
+
+def open_case(*, case_type=None, party=None, actor=None, registered_at=None, **fields) -> Case:
+    """A case opened through the service (routing, deadlines, event), like the API does it."""
+    return case_open(
+        actor=actor,
+        case_type=case_type or CaseTypeFactory(),
+        party=party if party is not None else PersonFactory(),
+        channel=fields.pop("channel", "phone"),
+        description=fields.pop("description", "Losliggende stoeptegel"),
+        registered_at=registered_at,
+        **fields,
+    )
+
+
+def case_in_state(state: str, *, case_type=None, **fields) -> Case:
+    """A case put straight into ``state`` with consistent milestones, to test what may happen from there."""
+    case = open_case(case_type=case_type, **fields)
+    now = timezone.now()
+    values = {"state": state}
+    if state != CaseState.NEW:
+        values["admissibility_decided_at"] = now
+    if state == CaseState.WAITING:
+        values["paused_at"] = now
+    if state in (CaseState.RESOLVED, CaseState.CLOSED):
+        values["resolved_at"] = now
+    if state in (CaseState.CLOSED, CaseState.REJECTED, CaseState.CANCELLED):
+        values["closed_at"] = now
+    Case.objects.filter(pk=case.pk).update(**values)
+    case.refresh_from_db()
+    return case

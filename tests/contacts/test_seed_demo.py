@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from stdnum.be import ssn, vat
 
+from cases.models import Case, CaseEvent
 from contacts import selectors
 from contacts.management.commands.seed_demo import MUNICIPALITIES
 from contacts.models import (
@@ -33,7 +34,7 @@ def seed(**options) -> str:
 
 
 def counts() -> dict:
-    models = (Party, ContactPoint, Representative, Contact, get_user_model())
+    models = (Party, ContactPoint, Representative, Contact, Case, CaseEvent, get_user_model())
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -44,7 +45,8 @@ def fingerprint() -> list:
     )
     points = ContactPoint.objects.order_by("pk").values_list("kind", "value")
     contacts = Contact.objects.order_by("pk").values_list("channel", "source", "subject", "outcome", "guided")
-    return [list(parties), list(points), list(contacts)]
+    cases = Case.objects.order_by("pk").values_list("case_type__code", "handler_group__name", "state", "misdispatched")
+    return [list(parties), list(points), list(contacts), list(cases)]
 
 
 @pytest.fixture
@@ -145,6 +147,8 @@ def test_running_twice_changes_nothing(seeded):
 
 def test_every_fresh_install_gets_the_same_data(seeded):
     first = fingerprint()
+    CaseEvent.objects.all().delete()
+    Case.objects.all().delete()
     Contact.objects.all().delete()
     Representative.objects.all().delete()
     Party.objects.all().delete()
@@ -196,3 +200,17 @@ def test_seeds_the_case_configuration_once():
     assert route(case_type=CaseType.objects.get(code="vraag")).name == "KCC"
     for case_type in CaseType.objects.all():
         case_type.full_clean()  # the demo configuration passes its own guards
+
+
+def test_seeds_cases_in_every_stage(seeded):
+    from django.utils import timezone
+
+    from cases.models import RUNNING_STATES
+
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {"new", "in_progress", "resolved", "closed", "rejected"} <= states
+    assert Case.objects.filter(state__in=RUNNING_STATES, due_at__lt=timezone.now()).exists()  # something to chase
+    # Every case came from a contact and was routed; every step left an event.
+    assert not Case.objects.filter(contacts__isnull=True).exists()
+    for case in Case.objects.exclude(state="new")[:20]:
+        assert case.events.filter(kind="transition").exists()

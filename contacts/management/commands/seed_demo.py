@@ -18,11 +18,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases.demo import seed_case_configuration
+from cases.demo import seed_case_configuration, seed_cases
 from contacts import services
 from contacts.demo import association_code, enterprise_number, national_number
 from contacts.models import (
     Channel,
+    Contact,
     ContactPoint,
     Direction,
     Language,
@@ -608,14 +609,14 @@ class Command(BaseCommand):
         if Party.objects.exists():
             if user_model.objects.filter(username__in=usernames).exists():
                 # Configuration added by later releases still reaches an existing demo database.
-                seed_case_configuration(handler_username="behandelaar")
+                seed_case_configuration(handler_username="behandelaar", kcc_username="kcc")
                 self.stdout.write("Demo data already present: nothing to do.")
             else:
                 self.stderr.write("The database holds parties but no demo users: not mixing demo data into real data.")
             return
         started = timezone.now()
         users, created = self.create_users()
-        seed_case_configuration(handler_username="behandelaar")
+        seed_case_configuration(handler_username="behandelaar", kcc_username="kcc")
         demo = Demo(users=users, now=started)
         organisations = round(parties * 40 / DEFAULT_PARTIES)
         associations = round(parties * 30 / DEFAULT_PARTIES)
@@ -632,8 +633,10 @@ class Command(BaseCommand):
         for _ in range(associations):
             demo.association()
         demo.history()
+        cases = seed_cases(rng=demo.rng, users=users, now=started)
         seconds = (timezone.now() - started).total_seconds()
-        self.stdout.write(f"Seeded {Party.objects.count()} parties and {demo.contacts} contacts in {seconds:.1f} s.")
+        counts = f"{Party.objects.count()} parties, {Contact.objects.count()} contacts and {cases} cases"
+        self.stdout.write(f"Seeded {counts} in {seconds:.1f} s.")
         self.stdout.write("Demo users (log in at /admin/):")
         for username, role, *_names in DEMO_USERS:
             password = f"demo-{username}" if username in created else "(existing account, password unchanged)"
