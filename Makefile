@@ -34,7 +34,7 @@ format: install
 
 ## Recompile the translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext)
 messages: install
-	$(PY) manage.py makemessages -l nl_BE --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l nl --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 ## Benchmarks on PostgreSQL (see docs/performance.md)

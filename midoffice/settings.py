@@ -111,6 +111,8 @@ WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="midoffice@localhost")
+# For django.core.mail.backends.filebased.EmailBackend (used by the integration tests).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 LOGIN_URL = "admin:login"
 
