@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint format bench bench-data messages
+.PHONY: install run test lint format bench bench-data messages worker beat
 
 $(STAMP):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ run: install
 ## The whole test suite (SQLite by default; CI sets DATABASE_URL to PostgreSQL)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Celery worker and beat (need CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
+worker: install
+	$(VENV)/bin/celery -A midoffice worker -l INFO
+
+beat: install
+	$(VENV)/bin/celery -A midoffice beat -l INFO --schedule var/celerybeat-schedule
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -325,3 +325,19 @@ class TestReassignAndNotes:
             ("note", True, handler.username),
             ("created", False, None),
         ]
+
+
+def test_merging_parties_moves_their_cases(client_for, melding):
+    survivor, duplicate = PersonFactory(), PersonFactory(national_number=None)
+    case = open_case(case_type=melding, party=duplicate)
+    kcc = client_for(UserFactory(role="kcc"))
+
+    response = kcc.post(reverse("v1:party-merge", args=[survivor.pk]), {"duplicate": duplicate.pk})
+
+    assert response.status_code == 200, response.data
+    assert response.data["moved"]["cases.case"] == [case.pk]
+    case.refresh_from_db()
+    assert case.party == survivor
+    # A case opened later for the tombstone lands on the survivor.
+    duplicate.refresh_from_db()
+    assert open_case(case_type=melding, party=duplicate).party == survivor
