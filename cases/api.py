@@ -84,8 +84,8 @@ class CaseListCreateApi(CasesAPIView):
         params.is_valid(raise_exception=True)
         filters = {**params.validated_data}
         filters["state"] = sorted(filters.get("state") or [])
-        page = self.paginate_queryset(selectors.case_list_for_user(request.user, **filters))
-        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+        ids = self.paginate_queryset(selectors.case_list_for_user(request.user, **filters).values_list("pk", flat=True))
+        return self.get_paginated_response(CaseSerializer(selectors.case_rows(ids), many=True).data)
 
     @extend_schema(
         summary="Open a case",

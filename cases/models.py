@@ -324,11 +324,18 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            # A group's inbox: its open cases by due date.
+            # A group's inbox: its open cases by due date. Lists read ids only (index-only scans), then the page.
             models.Index(
-                fields=["handler_group", "due_at"],
+                fields=["handler_group", "due_at", "id"],
                 condition=Q(state__in=[s.value for s in OPEN_STATES]),
                 name="case_open_inbox_idx",
+            ),
+            # Everyone's open cases by due date (KCC, supervisors), with what visibility filters on.
+            models.Index(
+                fields=["due_at", "id"],
+                include=["handler_group", "confidential"],
+                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+                name="case_open_due_idx",
             ),
             # The chase: running cases past their warning time that were not escalated that far yet.
             models.Index(
@@ -336,11 +343,12 @@ class Case(models.Model):
                 condition=Q(state__in=[s.value for s in RUNNING_STATES], escalation__lt=Escalation.OVERDUE),
                 name="case_chase_idx",
             ),
-            # Overdue and due-soon lists and counts.
+            # The chase list: overdue and due-soon counts per group, and each group's most overdue cases.
             models.Index(
-                fields=["due_at", "handler_group"],
+                fields=["handler_group", "due_at", "id"],
+                include=["warn_at", "confidential"],
                 condition=Q(state__in=[s.value for s in RUNNING_STATES]),
-                name="case_running_due_idx",
+                name="case_running_group_due_idx",
             ),
             # Automatic close after the reopen window.
             models.Index(fields=["resolved_at"], condition=Q(state=CaseState.RESOLVED), name="case_resolved_idx"),
