@@ -143,6 +143,13 @@ class Party(models.Model):
     def is_tombstone(self) -> bool:
         return self.merged_into_id is not None
 
+    def survivor(self) -> "Party":
+        """The record this one lives on in: itself, or the end of its chain of merges."""
+        party = self
+        while party.merged_into_id is not None:
+            party = party.merged_into
+        return party
+
     @property
     def national_number_formatted(self) -> str:
         return format_national_number(self.national_number)

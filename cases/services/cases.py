@@ -44,12 +44,6 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
-def _survivor(party: Party) -> Party:
-    while party.merged_into_id is not None:
-        party = party.merged_into
-    return party
-
-
 def _kcc() -> HandlerGroup:
     kcc = HandlerGroup.objects.filter(is_kcc=True, active=True).first()
     if kcc is None:
@@ -84,7 +78,7 @@ def case_open(
     if not description.strip():
         errors["description"] = [_("Describe the question or report.")]
     if contact is not None:
-        if party is not None and contact.party_id is not None and _survivor(party).pk != contact.party_id:
+        if party is not None and contact.party_id is not None and party.survivor().pk != contact.party_id:
             errors["party"] = [_("The case and its contact belong to different parties.")]
         party = party or contact.party
         channel = channel or contact.channel
@@ -102,7 +96,7 @@ def case_open(
     if errors:
         raise ValidationError(errors)
     if party is not None:
-        party = _survivor(party)
+        party = party.survivor()
     group = route(case_type=case_type, postal_code=postal_code, description=description, channel=channel)
     due_at, warn_at = deadlines_for(case_type, registered_at)
     case = Case.objects.create(

@@ -14,13 +14,6 @@ from .identity import party_resolve
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-def _survivor(party: Party) -> Party:
-    """A contact for a merged record belongs to the record it was merged into."""
-    while party.merged_into_id is not None:
-        party = party.merged_into
-    return party
-
-
 def _nested(name: str, exc: ValidationError) -> ValidationError:
     """Django cannot nest error dicts: name the inner field in each message of the outer one instead."""
     if hasattr(exc, "error_dict"):
@@ -99,7 +92,7 @@ def contact_log(
     validate_contact(values)
     matched_on = ""
     if party is not None:
-        party, matched_on = _survivor(party), MatchedOn.GIVEN
+        party, matched_on = party.survivor(), MatchedOn.GIVEN
     elif party_data:
         try:
             party, matched_on = party_resolve(actor=actor, data=party_data)
