@@ -194,13 +194,14 @@ class OverdueSummaryApi(CasesAPIView):
     @extend_schema(
         summary="The chase list",
         description="Per handler group: running cases that are overdue or due soon, and the most overdue "
-        "ones (`oldest`, at most `limit`, 5 by default). Groups with the most overdue cases first.",
+        "ones (`oldest`, at most `limit`, 3 by default; `GET /cases/?handler_group=…&overdue=true` lists them "
+        "all). Groups with the most overdue cases first.",
         parameters=[OpenApiParameter("limit", int, description="Cases listed per group (1–50).")],
     )
     def get(self, request):
         try:
-            limit = min(50, max(1, int(request.query_params.get("limit", 5))))
+            limit = min(50, max(1, int(request.query_params.get("limit", 3))))
         except ValueError:
-            limit = 5
+            limit = 3
         summary = selectors.overdue_summary(request.user, oldest=limit)
         return Response(GroupChaseSerializer(summary, many=True).data)
