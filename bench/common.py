@@ -10,11 +10,19 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/midoffice_bench"
 BENCH_USERNAME = "bench"
+# The case scenarios (issue 3): a handler in five handler groups, and a supervisor (member of the KCC group).
+CASE_HANDLER_USERNAME = "bench_handler"
+CASE_SUPERVISOR_USERNAME = "bench_supervisor"
 
 
 def token_file(url: str) -> Path:
     """Where the benchmark user's API token for the database at ``url`` is written."""
     return OUT_DIR / f"token-{database_name(url)}.json"
+
+
+def case_users_file(url: str) -> Path:
+    """The case scenarios' users for the database at ``url``: id, API token and handler groups of each."""
+    return OUT_DIR / f"case-users-{database_name(url)}.json"
 
 
 def bench_database_url(arg: str | None = None) -> str:
@@ -79,3 +87,36 @@ def ensure_bench_user(url: str) -> str:
     )
     connection.close()
     return token.key
+
+
+def plain_indexes(conn, tables) -> list[tuple[str, str, str]]:
+    """(table, index, definition) of every index of ``tables`` that is neither unique nor primary."""
+    return conn.execute(
+        """
+        SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relname = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary
+        ORDER BY t.relname, i.relname
+        """,
+        [list(tables)],
+    ).fetchall()
+
+
+def index_file(url: str, name: str = "dropped-indexes") -> Path:
+    """Where a load keeps the definitions of the indexes it dropped until it has rebuilt them."""
+    return OUT_DIR / f"{name}-{database_name(url)}.sql"
+
+
+def restore_leftover_indexes(url: str, name: str = "dropped-indexes") -> int:
+    """After an interrupted run: recreate indexes that were dropped but not yet rebuilt."""
+    import psycopg
+
+    path = index_file(url, name)
+    if not path.exists():
+        return 0
+    statements = [line for line in path.read_text().splitlines() if line.strip()]
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+    path.unlink()
+    return len(statements)

@@ -4,6 +4,7 @@
   .venv/bin/python bench/explain.py '/api/v1/parties/?q=peeters'
   .venv/bin/python bench/explain.py '/api/v1/parties/123/timeline/' --explain
   .venv/bin/python bench/explain.py /api/v1/contacts/ --post '{"party_data": {...}, "channel": "phone", ...}'
+  .venv/bin/python bench/explain.py '/api/v1/cases/?open=true&ordering=due_at' --user bench_handler --explain
 
 The request runs in-process (Django test client, as the bench user) inside a transaction that is rolled
 back, so a POST leaves nothing behind. --explain runs EXPLAIN (ANALYZE, BUFFERS) on every SELECT (twice:
@@ -23,6 +24,7 @@ def main() -> int:
     parser.add_argument("--post", help="JSON body: POST instead of GET")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) each SELECT")
     parser.add_argument("--repeat", type=int, default=3, help="run the request this many times, show the last")
+    parser.add_argument("--user", default=BENCH_USERNAME, help="as this user (bench_handler, bench_supervisor…)")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     django_setup(bench_database_url(args.database_url))
@@ -33,7 +35,8 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
 
-    token = Token.objects.get(user=get_user_model().objects.get(username=BENCH_USERNAME)).key
+    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=args.user))
+    token = token.key
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
     for _ in range(args.repeat):
         with transaction.atomic(), CaptureQueriesContext(connection) as ctx:

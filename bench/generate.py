@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Fill a PostgreSQL database with a benchmark-sized Midoffice data set (default 1 M parties, 5 M contacts).
+"""Fill a PostgreSQL database with a benchmark-sized Midoffice data set (default 1 M parties, 5 M contacts, 2 M cases).
 
 Steps, each timed: create the database if missing, ``manage.py migrate``, create the staff users and the
 benchmark user (role kcc, API token in bench/out/token-<database>.json), then in ONE transaction: truncate
 the contacts tables, drop their non-unique indexes, and COPY ... FREEZE parties, contact points, representatives and
 contacts; then rebuild the dropped indexes (two at a time: the machine has two cores), ANALYZE, and check
-referential integrity.
+referential integrity. Then the cases domain, by bench/generate_cases.py on top of those parties and contacts
+(default 2 cases per party, 10 events per case; ``--cases 0`` leaves the cases tables empty).
 
 Why it is fast and still honest:
 - COPY FREEZE into tables truncated in the same transaction writes the rows frozen and all-visible, so no
@@ -16,7 +17,8 @@ Why it is fast and still honest:
   (``session_replication_role = replica``, as pg_restore --disable-triggers does): the generator produces
   consistent keys by construction, and every foreign key is verified with an anti-join at the end.
 
-Usage: .venv/bin/python bench/generate.py [--parties 1000000] [--contacts 5000000] [--database-url URL]
+Usage: .venv/bin/python bench/generate.py [--parties 1000000] [--contacts 5000000] [--cases 2000000]
+       [--case-events 20000000] [--database-url URL]
 """
 
 import argparse
@@ -39,8 +41,11 @@ from common import (
     database_name,
     django_setup,
     ensure_bench_user,
+    index_file,
     maintenance_url,
+    plain_indexes,
     refuse_unless_bench,
+    restore_leftover_indexes,
 )
 
 LOADED_TABLES = ("contacts_party", "contacts_contactpoint", "contacts_representative", "contacts_contact")
@@ -564,36 +569,6 @@ def ensure_staff(url: str) -> list[int]:
     return ids
 
 
-def plain_indexes(conn) -> list[tuple[str, str, str]]:
-    """(table, index, definition) of every index of the loaded tables that is neither unique nor primary."""
-    return conn.execute(
-        """
-        SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
-        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-        WHERE t.relname = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary
-        ORDER BY t.relname, i.relname
-        """,
-        [list(LOADED_TABLES)],
-    ).fetchall()
-
-
-def index_file(url: str):
-    return OUT_DIR / f"dropped-indexes-{database_name(url)}.sql"
-
-
-def restore_leftover_indexes(url: str) -> int:
-    """After an interrupted run: recreate indexes that were dropped but not yet rebuilt."""
-    path = index_file(url)
-    if not path.exists():
-        return 0
-    statements = [line for line in path.read_text().splitlines() if line.strip()]
-    with psycopg.connect(url, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-    path.unlink()
-    return len(statements)
-
-
 def copy_lines(conn, table: str, columns: str, chunks) -> int:
     nbytes = 0
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FREEZE)") as copy:
@@ -651,6 +626,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parties", type=int, default=1_000_000)
     parser.add_argument("--contacts", type=int, default=5_000_000)
+    parser.add_argument("--cases", type=int, default=None, help="default: 2 per party; 0: no cases")
+    parser.add_argument("--case-events", type=int, default=None, help="default: 10 per case")
+    parser.add_argument(
+        "--fresh-crossings", type=int, default=1000, help="the most recent crossings left to the chase (escalation)"
+    )
     parser.add_argument("--database-url", help="default: $BENCH_DATABASE_URL or postgres://.../midoffice_bench")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--drop-database", action="store_true", help="drop and recreate the database first")
@@ -661,7 +641,13 @@ def main() -> int:
     refuse_unless_bench(url, args.force)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
-    print(f"Generating {args.parties:,} parties and {args.contacts:,} contacts into {database_name(url)}", flush=True)
+    cases = args.cases if args.cases is not None else 2 * args.parties
+    case_events = args.case_events if args.case_events is not None else 10 * cases
+    print(
+        f"Generating {args.parties:,} parties, {args.contacts:,} contacts, {cases:,} cases and {case_events:,} case "
+        f"events into {database_name(url)}",
+        flush=True,
+    )
     phases = Phases()
 
     state = create_database(url, args.drop_database)
@@ -687,7 +673,7 @@ def main() -> int:
         conn.execute(
             f"TRUNCATE {', '.join(LOADED_TABLES)}, contacts_accesslog, contacts_partymerge RESTART IDENTITY CASCADE"
         )
-        dropped = plain_indexes(conn)
+        dropped = plain_indexes(conn, LOADED_TABLES)
         index_file(url).write_text("".join(f"{definition};\n" for _, _, definition in dropped))
         for _table, index, _definition in dropped:
             conn.execute(f'DROP INDEX "{index}"')
@@ -793,8 +779,21 @@ def main() -> int:
             [list(LOADED_TABLES)],
         ).fetchall()
     print("  sizes: " + ", ".join(f"{name} {size}" for name, size in sorted(sizes)))
+    status = 0
+    if cases:
+        import generate_cases  # imports this module: only when run, never at import time
+
+        status = generate_cases.load(
+            url,
+            cases=cases,
+            events=case_events,
+            seed=args.seed + 1,
+            phases=phases,
+            skip_verify=args.skip_verify,
+            fresh_crossings=args.fresh_crossings,
+        )
     phases.summary()
-    return 0
+    return status
 
 
 if __name__ == "__main__":

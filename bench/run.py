@@ -8,9 +8,13 @@ against the targets, writes the raw loadgen JSON lines and a summary to bench/ou
   .venv/bin/python bench/run.py                          # every scenario, 2 sync workers
   .venv/bin/python bench/run.py --scenarios lookup_insz,contact_log_throughput --duration 10
   .venv/bin/python bench/run.py --sweep                  # compare gunicorn worker/thread counts
+  .venv/bin/python bench/run.py --scenarios case_inbox,case_inbox_group,overdue_summary,case_transition,chase
 
 Latency scenarios run at --latency-concurrency (default 1) so p95 reflects service time; the throughput
-scenario at --throughput-concurrency (default 6). Generate the data first: bench/generate.py.
+scenario at --throughput-concurrency (default 6). The case scenarios (issue 3) authenticate as the users
+bench/generate_cases.py made: a handler in five handler groups, and a supervisor; ``chase`` times
+``cases_escalate()`` in-process (bench/chase.py) after the HTTP scenarios. Generate the data first:
+bench/generate.py.
 """
 
 import argparse
@@ -28,7 +32,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
-from common import OUT_DIR, ROOT, bench_database_url, database_name, ensure_bench_user, token_file
+from common import (
+    CASE_HANDLER_USERNAME,
+    CASE_SUPERVISOR_USERNAME,
+    OUT_DIR,
+    ROOT,
+    bench_database_url,
+    case_users_file,
+    database_name,
+    ensure_bench_user,
+    token_file,
+)
 
 LOADGEN = ROOT.parent / "shared" / "tools" / "loadgen.py"  # shared/ lies beside the project root
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -47,8 +61,31 @@ SCENARIOS = {
     "timeline_typical": ("latency", "p95_ms", 50, "GET /parties/<id>/timeline/ of random parties"),
     "contact_log": ("latency", None, None, "POST /contacts/ with party_data (INSZ / e-mail / new person)"),
     "contact_log_throughput": ("throughput", "rps", 100, "POST /contacts/ with party_data, high concurrency"),
+    # Cases (issue 3).
+    "case_inbox": ("latency", "p95_ms", 50, "GET /cases/?open=true&ordering=due_at as a handler in 5 groups"),
+    "case_inbox_group": ("latency", "p95_ms", 50, "the same with &handler_group=<each of the handler's groups>"),
+    "case_inbox_kcc": ("latency", None, None, "GET /cases/?open=true&ordering=due_at as the KCC (every open case)"),
+    "case_detail": ("latency", None, None, "GET /cases/<reference>/ of random cases of the handler's groups"),
+    "case_events": ("latency", None, None, "GET /cases/<reference>/events/ of the same cases"),
+    "case_transition": ("latency", "p95_ms", 30, "POST /cases/<reference>/transitions/: suspend, later resume"),
+    "overdue_summary": ("latency", "p95_ms", 200, "GET /supervision/overdue/ as a supervisor"),
+    "chase": ("in-process", "seconds", 2, "cases_escalate() with the fresh crossings, rolled back (bench/chase.py)"),
 }
 DEFAULT_SCENARIOS = list(SCENARIOS)
+CASE_SCENARIOS = [name for name in SCENARIOS if name.startswith("case_")] + ["overdue_summary"]
+# Who each case scenario authenticates as (the others: the bench user, role kcc).
+SCENARIO_USERS = dict.fromkeys(CASE_SCENARIOS, CASE_HANDLER_USERNAME) | {
+    "case_inbox_kcc": None,
+    "overdue_summary": CASE_SUPERVISOR_USERNAME,
+}
+# POST scenarios: (path, or None when the paths file gives one per body; the status that counts as success).
+POSTS = {
+    "contact_log": ("/api/v1/contacts/", "201"),
+    "contact_log_throughput": ("/api/v1/contacts/", "201"),
+    "case_transition": (None, "200"),
+}
+# Transitions: suspend this many cases, then resume them, and so on; pairs leave each case as it was.
+TRANSITION_BLOCK = 50
 SWEEP_CONFIGS = [(2, 1), (3, 1), (4, 1), (6, 1), (2, 2), (3, 2), (4, 2)]
 
 
@@ -136,6 +173,105 @@ def sample_inputs(url: str, inputs: Path, rng: random.Random) -> dict[str, Path]
 SAMPLES: dict[str, list] = {}
 
 
+def load_case_users(url: str) -> dict[str, dict]:
+    """The case scenarios' users (id, token, handler groups), as bench/generate_cases.py wrote them."""
+    path = case_users_file(url)
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    if saved.get("database") != database_name(url):
+        sys.exit(f"no case users for {database_name(url)} in {path}: run bench/generate.py (or generate_cases.py)")
+    return saved["users"]
+
+
+def sample_case_inputs(url: str, inputs: Path, rng: random.Random, groups: list[int]) -> dict[str, Path]:
+    """Paths files of the case scenarios; ``groups`` are the benchmark handler's handler groups."""
+    files: dict[str, Path] = {}
+
+    def write(name: str, lines: list[str]) -> None:
+        if not lines:
+            sys.exit(f"no input for {name}: is the bench database filled with cases (bench/generate.py)?")
+        rng.shuffle(lines)
+        files[name] = inputs / f"{name}.txt"
+        files[name].write_text("\n".join(lines) + "\n")
+
+    inputs.mkdir(parents=True, exist_ok=True)
+    inbox = "/api/v1/cases/?open=true&ordering=due_at"
+    write("case_inbox", [inbox])
+    write("case_inbox_kcc", [inbox])
+    write("case_inbox_group", [f"{inbox}&handler_group={group}" for group in groups])
+    write("overdue_summary", ["/api/v1/supervision/overdue/"])
+    with psycopg.connect(url, autocommit=True) as conn:
+        references = [
+            row[0]
+            for row in conn.execute(
+                "SELECT reference FROM cases_case WHERE handler_group_id = ANY(%s) ORDER BY random() LIMIT 3000",
+                [groups],
+            )
+        ]
+    write("case_detail", [f"/api/v1/cases/{reference}/" for reference in references])
+    write("case_events", [f"/api/v1/cases/{reference}/events/" for reference in references])
+    files["case_transition"] = inputs / "case_transition.jsonl"
+    return files
+
+
+def transition_paths(bodies: Path) -> Path:
+    return bodies.with_name(f"{bodies.stem}-paths.txt")
+
+
+def write_transitions(url: str, bodies: Path, rng: random.Random, groups: list[int], count: int) -> list[str]:
+    """Fresh suspend/resume pairs on in-progress cases of the handler's groups; returns their references.
+
+    Blocks of TRANSITION_BLOCK cases are suspended, then resumed, so every request is legal (no 409) even when
+    loadgen wraps around the list. Cases not close to their warning time: the chase's work stays as it was.
+    """
+    with psycopg.connect(url, autocommit=True) as conn:
+        references = [
+            row[0]
+            for row in conn.execute(
+                "SELECT reference FROM cases_case WHERE handler_group_id = ANY(%s) AND state = 'in_progress' "
+                "AND escalation = 0 AND warn_at > now() + interval '2 days' ORDER BY random() LIMIT %s",
+                [groups, count],
+            )
+        ]
+    if not references:
+        sys.exit("no in-progress cases far from their due date in the handler's groups: regenerate the data")
+    block_size = min(TRANSITION_BLOCK, len(references))  # a small data set has fewer
+    references = references[: len(references) // block_size * block_size]
+    rng.shuffle(references)
+    suspend = {"transition": "suspend", "reason": "Wacht op bijkomende documenten (bench)."}
+    resume = {"transition": "resume"}
+    paths, lines = [], []
+    for i in range(0, len(references), block_size):
+        block = references[i : i + block_size]
+        for body in (suspend, resume):
+            paths += [f"/api/v1/cases/{reference}/transitions/" for reference in block]
+            lines += [json.dumps(body, ensure_ascii=False)] * len(block)
+    transition_paths(bodies).write_text("\n".join(paths) + "\n")
+    bodies.write_text("\n".join(lines) + "\n")
+    return references
+
+
+def restore_transitions(url: str, port: int, token: str, references: list[str]) -> int:
+    """Resume the cases a run left suspended (its window closed between a suspend and its resume)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        waiting = [
+            row[0]
+            for row in conn.execute(
+                "SELECT reference FROM cases_case WHERE reference = ANY(%s) AND state = 'waiting'", [references]
+            )
+        ]
+    for reference in waiting:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/cases/{reference}/transitions/",
+            data=b'{"transition": "resume"}',
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if response.status != 200:
+                raise RuntimeError(f"could not resume case {reference}: HTTP {response.status}")
+    return len(waiting)
+
+
 def write_bodies(url: str, file: Path, rng: random.Random, count: int) -> None:
     """Fresh POST bodies for one run (new persons must be new each time)."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -221,7 +357,8 @@ def busy_ticks() -> int:
     return sum(values) - values[3] - values[4]  # minus idle and iowait
 
 
-def process_ticks(pids) -> int:
+def process_ticks(pids, reaped=()) -> int:
+    """CPU time of ``pids``, plus that of the exited children of ``reaped`` (PostgreSQL's parallel workers)."""
     total = 0
     for pid in pids:
         try:
@@ -230,12 +367,23 @@ def process_ticks(pids) -> int:
             continue
         fields = stat.rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
+    for pid in reaped:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[13]) + int(fields[14])  # cutime, cstime: children it has waited for
     return total
 
 
-def our_pids(gunicorn_pid: int, dbname: str) -> list[int]:
-    """gunicorn and its workers, and the PostgreSQL backends serving the bench database."""
-    pids = []
+def our_pids(gunicorn_pid: int, dbname: str) -> tuple[list[int], list[int]]:
+    """gunicorn and its workers, and the PostgreSQL backends serving the bench database; and the postmaster.
+
+    A parallel query's workers live for one query and are children of the postmaster, not of the backend: their
+    CPU time shows in the postmaster's cutime once they exit (as does that of any backend that exits meanwhile,
+    which a quiet machine does not have).
+    """
+    pids, postmasters = [], set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -247,7 +395,9 @@ def our_pids(gunicorn_pid: int, dbname: str) -> list[int]:
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         if int(entry.name) == gunicorn_pid or ppid == gunicorn_pid or f" {dbname} " in cmdline:
             pids.append(int(entry.name))
-    return pids
+            if f" {dbname} " in cmdline:
+                postmasters.add(ppid)
+    return pids, sorted(postmasters)
 
 
 def wait_for_quiet(limit_s: float, threshold: float = 0.25) -> float:
@@ -280,10 +430,18 @@ class Gunicorn:
     """gunicorn on 127.0.0.1 in its own process group; stopped (TERM, then KILL) on exit."""
 
     def __init__(
-        self, url: str, port: int, workers: int, threads: int, log: Path, app_dir: Path = ROOT, worker_class: str = ""
+        self,
+        url: str,
+        port: int,
+        workers: int,
+        threads: int,
+        log: Path,
+        app_dir: Path = ROOT,
+        worker_class: str = "",
+        config: Path | None = None,
     ):
         self.url, self.port, self.workers, self.threads, self.log = url, port, workers, threads, log
-        self.app_dir = app_dir
+        self.app_dir, self.config = app_dir, config
         # gunicorn picks gthread by itself when threads > 1; gthread with one thread keeps connections alive.
         self.worker_class = worker_class or ("gthread" if threads > 1 else "sync")
         self.dbname = database_name(url)
@@ -296,7 +454,7 @@ class Gunicorn:
             if self.worker_class == "gthread"
             else "sync"
         )
-        return f"{self.workers} workers ({kind})"
+        return f"{self.workers} workers ({kind}{', ' + self.config.name if self.config else ''})"
 
     def __enter__(self):
         env = {
@@ -310,6 +468,7 @@ class Gunicorn:
         cmd = [str(GUNICORN), "midoffice.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
         cmd += ["--timeout", "60", "--graceful-timeout", "10", "--log-level", "warning"]
         cmd += ["-k", self.worker_class] + (["--threads", str(self.threads)] if self.worker_class == "gthread" else [])
+        cmd += ["-c", str(self.config.resolve())] if self.config else []
         self.logfh = self.log.open("a")
         self.logfh.write(f"\n=== {datetime.now():%Y-%m-%d %H:%M:%S} {' '.join(cmd)}\n")
         self.logfh.flush()
@@ -357,19 +516,22 @@ def loadgen(
     raw: Path,
     warmup: int,
     server: "Gunicorn | None" = None,
+    post: tuple[str | None, str] | None = None,
 ) -> dict:
     cmd = [sys.executable, str(LOADGEN), "--base", f"http://127.0.0.1:{port}", "--name", name]
     cmd += ["-H", f"Authorization: Token {token}", "--duration", str(duration), "--concurrency", str(concurrency)]
     cmd += ["--timeout", "30", "--warmup", str(warmup), "--json-out", str(raw)]
-    if file.suffix == ".jsonl":
-        cmd += ["--method", "POST", "--path", "/api/v1/contacts/", "--bodies-file", str(file), "--expect", "201"]
+    if post:
+        path, expect = post
+        cmd += ["--method", "POST", "--bodies-file", str(file), "--expect", expect]
+        cmd += ["--path", path] if path else ["--paths-file", str(transition_paths(file))]
     else:
         cmd += ["--paths-file", str(file)]
     before = raw.read_text().count("\n") if raw.exists() else 0
-    pids = our_pids(server.proc.pid, server.dbname) if server else []
-    busy0, ours0, t0 = busy_ticks(), process_ticks(pids), time.monotonic()
+    pids, postmasters = our_pids(server.proc.pid, server.dbname) if server else ([], [])
+    busy0, ours0, t0 = busy_ticks(), process_ticks(pids, postmasters), time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
-    busy1, ours1, elapsed = busy_ticks(), process_ticks(pids), time.monotonic() - t0
+    busy1, ours1, elapsed = busy_ticks(), process_ticks(pids, postmasters), time.monotonic() - t0
     print("   ", proc.stdout.strip() or proc.stderr.strip(), flush=True)
     if proc.stderr.strip() and proc.stdout.strip():
         print("   ", proc.stderr.strip()[-500:], flush=True)
@@ -419,9 +581,55 @@ def dataset_size(url: str) -> dict:
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute(
             "SELECT relname, reltuples::bigint FROM pg_class WHERE relname IN "
-            "('contacts_party', 'contacts_contact', 'contacts_contactpoint')"
+            "('contacts_party', 'contacts_contact', 'contacts_contactpoint', 'cases_case', 'cases_caseevent')"
         ).fetchall()
     return dict(rows)
+
+
+def run_chase(args, url: str) -> dict:
+    """bench/chase.py in a subprocess (of the --app-dir checkout when it has one): the chase timed, rolled back."""
+    script = args.app_dir / "bench" / "chase.py"
+    script = script if script.exists() else ROOT / "bench" / "chase.py"
+    level = wait_for_quiet(args.quiet_wait)
+    if level >= 0.25:
+        print(f"    (machine still busy: {level:.2f} cores used by others)", flush=True)
+    cmd = [
+        sys.executable,
+        str(script),
+        "--json",
+        "--explain",
+        "--database-url",
+        url,
+        "--repeat",
+        str(args.chase_rounds),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, env={**os.environ, "DEBUG": "0"})
+    if proc.returncode:
+        raise RuntimeError(f"bench/chase.py failed: {proc.stderr[-2000:]}")
+    *lines, last = proc.stdout.strip().splitlines()
+    print("\n".join("    " + line for line in lines), flush=True)
+    result = json.loads(last)
+    result["name"] = "chase"
+    with args.results.open("a") as fh:
+        fh.write(json.dumps(result) + "\n")
+    return result
+
+
+def chase_table(result: dict) -> str:
+    _kind, _metric, threshold, _ = SCENARIOS["chase"]
+    lines = [
+        "| chase round | candidates | first run s | escalated (overdue + due soon) | queries | second run ms "
+        "| target | status |",
+        "|" + "---|" * 8,
+    ]
+    for r in result["rounds"]:
+        status = "met" if r["first_s"] < threshold else "NOT MET"
+        lines.append(
+            f"| {r['round']} | {r['candidates']:,} | {r['first_s']} | {r['first']['overdue']} + "
+            f"{r['first']['due_soon']} | {r['first_queries']} | {r['second_s'] * 1000:.1f} | < {threshold} s "
+            f"| {status} |"
+        )
+    return "\n".join(lines)
 
 
 def run_scenario(
@@ -440,11 +648,17 @@ def run_scenario(
         level = wait_for_quiet(args.quiet_wait)
         if level >= 0.25:
             print(f"    (machine still busy: {level:.2f} cores used by others)", flush=True)
-        if file.suffix == ".jsonl":
+        references = []
+        if scenario in ("contact_log", "contact_log_throughput"):
             write_bodies(url, file, rng, max(2000, int(args.duration * 400)))
+        elif scenario == "case_transition":
+            references = write_transitions(url, file, rng, args.case_groups, max(1000, int(args.duration * 60)))
+        post = POSTS.get(scenario)
         result = loadgen(
-            server.port, token, name or scenario, file, concurrency, args.duration, args.raw, args.warmup, server
+            server.port, token, name or scenario, file, concurrency, args.duration, args.raw, args.warmup, server, post
         )
+        if references:
+            result["restored"] = restore_transitions(url, server.port, token, references)
         result["attempt"] = attempt + 1
         result["gunicorn"] = server.label
         result["app_dir"] = str(server.app_dir)
@@ -467,6 +681,7 @@ def main() -> int:
         "--worker-class", default="", help="gunicorn worker class (default: sync, gthread if --threads > 1)"
     )
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--gunicorn-config", type=Path, help="a gunicorn config file (-c), to compare server settings")
     parser.add_argument("--duration", type=float, default=20.0, help=f"seconds per scenario (≤ {MAX_DURATION:g})")
     parser.add_argument("--latency-concurrency", type=int, default=1)
     parser.add_argument("--throughput-concurrency", type=int, default=6)
@@ -485,6 +700,7 @@ def main() -> int:
     parser.add_argument(
         "--app-dir", type=Path, default=ROOT, help="serve the project checked out here (A/B of a change)"
     )
+    parser.add_argument("--chase-rounds", type=int, default=3, help="rounds of the chase timing (each rolled back)")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     if not 0 < args.duration <= MAX_DURATION:
@@ -507,13 +723,21 @@ def main() -> int:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     saved = json.loads(token_file(url).read_text()) if token_file(url).exists() else {}
     token = saved["token"] if saved.get("database") == database_name(url) else ensure_bench_user(url)
+    tokens = {None: token}
     size = dataset_size(url)
     print(
         f"Bench database {database_name(url)}: ~{size.get('contacts_party', 0):,} parties, "
-        f"~{size.get('contacts_contact', 0):,} contacts; raw results in {args.raw.relative_to(ROOT)}",
+        f"~{size.get('contacts_contact', 0):,} contacts, ~{size.get('cases_case', 0):,} cases, "
+        f"~{size.get('cases_caseevent', 0):,} case events; raw results in {args.raw.relative_to(ROOT)}",
         flush=True,
     )
-    files = sample_inputs(url, OUT_DIR / "inputs", rng)
+    party_scenarios = [s for s in scenarios if s not in CASE_SCENARIOS and SCENARIOS[s][0] != "in-process"]
+    files = sample_inputs(url, OUT_DIR / "inputs", rng) if party_scenarios or args.sweep else {}
+    if set(scenarios) & set(CASE_SCENARIOS):
+        users = load_case_users(url)
+        tokens |= {username: user["token"] for username, user in users.items()}
+        args.case_groups = users[CASE_HANDLER_USERNAME]["handler_groups"]
+        files |= sample_case_inputs(url, OUT_DIR / "inputs", rng, args.case_groups)
     port = free_port(args.port)
     log = OUT_DIR / "gunicorn.log"
 
@@ -538,20 +762,33 @@ def main() -> int:
         return 0
 
     rows = []
-    with Gunicorn(url, port, args.workers, args.threads, log, args.app_dir, args.worker_class) as server:
-        print(f"gunicorn: {server.label} on 127.0.0.1:{port}; {args.duration:g} s per scenario", flush=True)
-        for _ in range(args.repeat):
-            for scenario in scenarios:
-                throughput = SCENARIOS[scenario][0] == "throughput"
-                concurrency = args.throughput_concurrency if throughput else args.latency_concurrency
-                rows.append(
-                    (scenario, run_scenario(args, url, token, server, scenario, files[scenario], rng, concurrency))
-                )
-        label = server.label
-    summary = table(rows)
+    http = [scenario for scenario in scenarios if SCENARIOS[scenario][0] != "in-process"]
+    label = "not started"
+    if http:
+        with Gunicorn(
+            url, port, args.workers, args.threads, log, args.app_dir, args.worker_class, args.gunicorn_config
+        ) as server:
+            print(f"gunicorn: {server.label} on 127.0.0.1:{port}; {args.duration:g} s per scenario", flush=True)
+            for _ in range(args.repeat):
+                for scenario in http:
+                    throughput = SCENARIOS[scenario][0] == "throughput"
+                    concurrency = args.throughput_concurrency if throughput else args.latency_concurrency
+                    user_token = tokens[SCENARIO_USERS.get(scenario)]
+                    rows.append(
+                        (
+                            scenario,
+                            run_scenario(args, url, user_token, server, scenario, files[scenario], rng, concurrency),
+                        )
+                    )
+            label = server.label
+    summary = table(rows) if rows else ""
+    if "chase" in scenarios:
+        print("chase: bench/chase.py", flush=True)
+        summary += ("\n\n" if summary else "") + chase_table(run_chase(args, url))
     print(
         f"\n{datetime.now():%Y-%m-%d %H:%M}, gunicorn {label}, {size.get('contacts_party', 0):,} parties, "
-        f"{size.get('contacts_contact', 0):,} contacts\n{summary}"
+        f"{size.get('contacts_contact', 0):,} contacts, {size.get('cases_case', 0):,} cases, "
+        f"{size.get('cases_caseevent', 0):,} case events\n{summary}"
     )
     (OUT_DIR / f"summary-{stamp}.md").write_text(
         f"# Bench run {stamp}\n\ngunicorn {label}, app {args.app_dir}; dataset {size}\n\n{summary}\n"

@@ -245,10 +245,10 @@ class CaseFilterSerializer(serializers.Serializer):
 
 class OverdueCaseSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    case_type = serializers.CharField(source="case_type.code")
-    party_display_name = serializers.CharField(source="party.display_name", default=None)
+    case_type = serializers.CharField(help_text="Code of the case type.")
+    party_display_name = serializers.CharField(allow_null=True)
     state = serializers.CharField()
-    assignee = serializers.CharField(source="assignee.username", default=None)
+    assignee = serializers.CharField(allow_null=True, help_text="Username.")
     registered_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
 

@@ -16,6 +16,17 @@ def normalise_name(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def full_name(kind: str, given_name: str, family_name: str, name: str) -> str:
+    if kind == PartyKind.PERSON:
+        return " ".join(part for part in (given_name, family_name) if part)
+    return name
+
+
+def display_name(pk: int, kind: str, given_name: str, family_name: str, name: str) -> str:
+    """How staff screens name a party; also used on rows read with ``values_list`` (no model instance)."""
+    return full_name(kind, given_name, family_name, name) or _("Unnamed party #%(id)s") % {"id": pk}
+
+
 class PartyKind(models.TextChoices):
     PERSON = "person", _("Person")
     ORGANISATION = "organisation", _("Organisation")
@@ -131,13 +142,11 @@ class Party(models.Model):
 
     @property
     def full_name(self) -> str:
-        if self.kind == PartyKind.PERSON:
-            return " ".join(part for part in (self.given_name, self.family_name) if part)
-        return self.name
+        return full_name(self.kind, self.given_name, self.family_name, self.name)
 
     @property
     def display_name(self) -> str:
-        return self.full_name or _("Unnamed party #%(id)s") % {"id": self.pk}
+        return display_name(self.pk, self.kind, self.given_name, self.family_name, self.name)
 
     @property
     def is_tombstone(self) -> bool:
