@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from notifications.models import NotificationKind
 
 from .access import visible_cases
 from .models import RUNNING_STATES, Case, CaseEvent, CaseType, ClosingDay, GroupMessage, HandlerGroup, RoutingRule
@@ -22,8 +25,36 @@ class HandlerGroupAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
 
 
+class CaseTypeForm(forms.ModelForm):
+    notify_kinds = forms.MultipleChoiceField(
+        label=_("notify the citizen of"),
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = CaseType
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "default_group",
+            "norm_days",
+            "norm_unit",
+            "admissibility_step",
+            "warning_days",
+            "survey_enabled",
+            "notify_kinds",
+            "ipdc_product_id",
+            "confidential",
+            "active",
+        ]
+
+
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
+    form = CaseTypeForm
     list_display = ("code", "name", "kind", "default_group", "norm_days", "norm_unit", "confidential", "active")
     list_filter = ("kind", "norm_unit", "confidential", "active", "default_group")
     list_select_related = ("default_group",)

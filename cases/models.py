@@ -75,6 +75,12 @@ class NormUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("Calendar days")
 
 
+def all_notification_kinds() -> list[str]:
+    from notifications.models import NotificationKind
+
+    return list(NotificationKind.values)
+
+
 class CaseType(models.Model):
     """What a case is about, who handles it by default and within how many days."""
 
@@ -97,6 +103,12 @@ class CaseType(models.Model):
         _("warning threshold (days)"), default=1, help_text=_("A case is due soon this many days before its due date.")
     )
     survey_enabled = models.BooleanField(_("satisfaction survey"), default=False)
+    notify_kinds = models.JSONField(
+        _("notify the citizen of"),
+        default=all_notification_kinds,
+        blank=True,
+        help_text=_("The case changes the citizen is told about."),
+    )
     ipdc_product_id = models.CharField(_("IPDC product id"), max_length=50, blank=True)
     confidential = models.BooleanField(_("confidential"), default=False)
     active = models.BooleanField(_("active"), default=True)

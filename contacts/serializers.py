@@ -233,7 +233,7 @@ class DuplicateSuggestionSerializer(serializers.Serializer):
 
 
 class TimelineEntrySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["contact", "case", "merge"])
+    kind = serializers.ChoiceField(choices=["contact", "case", "notification", "merge"])
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
     title = serializers.CharField()

@@ -61,6 +61,8 @@ ROLE_PERMISSIONS = {
         "cases.transition_case",
         "cases.reassign_case",
         "cases.view_groupmessage",
+        "notifications.view_notification",
+        "notifications.retry_notification",
     ],
     ADMIN: [
         "contacts.view_party",
@@ -100,6 +102,7 @@ ROLE_PERMISSIONS = {
         "cases.view_all_cases",
         "cases.view_caseevent",
         "cases.view_groupmessage",
+        "notifications.view_notification",
     ],
 }
 

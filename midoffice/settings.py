@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.escalate_cases",
         "schedule": env.float("MIDOFFICE_CHASE_INTERVAL_SECONDS", default=300.0),
     },
+    "relay-notifications": {
+        "task": "notifications.tasks.relay_notifications",
+        "schedule": env.float("MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS", default=60.0),
+    },
     "close-expired-cases": {
         "task": "cases.tasks.close_expired_cases",
         "schedule": env.float("MIDOFFICE_AUTO_CLOSE_INTERVAL_SECONDS", default=3600.0),
@@ -177,6 +181,15 @@ MIDOFFICE_DEFAULT_PHONE_REGION = env.str("MIDOFFICE_DEFAULT_PHONE_REGION", defau
 MIDOFFICE_REGIONAL_HOLIDAYS = env.list("MIDOFFICE_REGIONAL_HOLIDAYS", default=["07-11"])
 # Calendar days a resolved case can be reopened before it closes automatically.
 MIDOFFICE_REOPEN_WINDOW_DAYS = env.int("MIDOFFICE_REOPEN_WINDOW_DAYS", default=14)
+# Citizen notifications (outbox). A backend that is not listed creates no notifications at all.
+MIDOFFICE_NOTIFICATION_BACKENDS = env.list("MIDOFFICE_NOTIFICATION_BACKENDS", default=["email"])
+MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")
+MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = env.int("MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS", default=8)
+MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS", default=30.0)
+MIDOFFICE_NOTIFICATION_BACKOFF_MAX_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_MAX_SECONDS", default=21600.0)
+# The relay leaves fresh notifications to the task enqueued at commit for this long.
+MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS = env.float("MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS", default=60.0)
+MIDOFFICE_NOTIFICATION_RELAY_BATCH = env.int("MIDOFFICE_NOTIFICATION_RELAY_BATCH", default=1000)
 # Trigram similarity above which two parties' names count as alike (PostgreSQL only).
 MIDOFFICE_DUPLICATE_NAME_SIMILARITY = env.float("MIDOFFICE_DUPLICATE_NAME_SIMILARITY", default=0.5)
 

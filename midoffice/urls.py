@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
     path("", include("contacts.urls")),
     path("", include("cases.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
-    """Citizen status updates through the outbox (built in issue #4)."""
+    """Citizen status updates through the outbox (issue #4)."""
 
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from contacts.selectors import TIMELINE_SOURCES
+
+        from .selectors import party_notification_entries
+
+        if party_notification_entries not in TIMELINE_SOURCES:
+            TIMELINE_SOURCES.append(party_notification_entries)

@@ -15,6 +15,8 @@ from cases.deadlines import deadlines_for
 from cases.errors import CaseActionForbidden, CaseFinal, IllegalTransition, RoutingNotConfigured, StaleCase
 from cases.models import FINAL_STATES, Case, CaseEvent, CaseState, CaseType, EventKind, HandlerGroup, Priority
 from contacts.models import Channel, Contact, Outcome, Party
+from notifications.models import TRANSITION_KINDS, NotificationKind
+from notifications.services import notifications_queue
 
 from .routing import route
 
@@ -130,6 +132,7 @@ def case_open(
         actor=_user_or_none(actor),
         data={"handler_group": group.pk, "handler_group_name": group.name},
     )
+    notifications_queue(case=case, kind=NotificationKind.CASE_CREATED)
     return case
 
 
@@ -237,6 +240,8 @@ def case_transition(
         actor=_user_or_none(actor),
         created_at=now,
     )
+    if transition in TRANSITION_KINDS:
+        notifications_queue(case=case, kind=TRANSITION_KINDS[transition], public_message=public_message)
     if duplicate_of is not None:
         duplicate_of.contacts.add(*case.contacts.all())
         CaseEvent.objects.create(

@@ -168,6 +168,7 @@ def test_resolved_cases_close_after_the_reopen_window(melding, handler):
 
 
 def test_beat_schedule_names_real_tasks():
+    app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
     assert Case  # the chase reads the Case model's partial index; see docs/performance.md

@@ -34,6 +34,7 @@ from contacts.models import (
     Source,
 )
 from midoffice import roles
+from notifications.services import notifications_silenced
 
 SEED = 20240501
 DEFAULT_PARTIES = 370
@@ -633,7 +634,8 @@ class Command(BaseCommand):
         for _ in range(associations):
             demo.association()
         demo.history()
-        cases = seed_cases(rng=demo.rng, users=users, now=started)
+        with notifications_silenced():
+            cases = seed_cases(rng=demo.rng, users=users, now=started)
         seconds = (timezone.now() - started).total_seconds()
         counts = f"{Party.objects.count()} parties, {Contact.objects.count()} contacts and {cases} cases"
         self.stdout.write(f"Seeded {counts} in {seconds:.1f} s.")

@@ -1,0 +1,117 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    """The case changes a citizen is told about (a reassignment is not one of them)."""
+
+    CASE_CREATED = "case_created", _("Case registered")
+    CASE_ACCEPTED = "case_accepted", _("Case accepted")
+    CASE_REJECTED = "case_rejected", _("Case rejected")
+    CASE_STARTED = "case_started", _("Case in progress")
+    CASE_SUSPENDED = "case_suspended", _("Question to the citizen")
+    CASE_RESOLVED = "case_resolved", _("Case resolved")
+    CASE_REOPENED = "case_reopened", _("Case reopened")
+    CASE_CANCELLED = "case_cancelled", _("Case cancelled")
+
+
+# Which transition tells the citizen what.
+TRANSITION_KINDS = {
+    "accept": NotificationKind.CASE_ACCEPTED,
+    "reject": NotificationKind.CASE_REJECTED,
+    "start": NotificationKind.CASE_STARTED,
+    "suspend": NotificationKind.CASE_SUSPENDED,
+    "resolve": NotificationKind.CASE_RESOLVED,
+    "reopen": NotificationKind.CASE_REOPENED,
+    "cancel": NotificationKind.CASE_CANCELLED,
+}
+
+
+class Backend(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will be retried")
+    DEAD = "dead", _("Dead")
+
+
+DELIVERABLE = (Status.PENDING, Status.FAILED)
+
+
+class Notification(models.Model):
+    """One message to one recipient through one backend: the outbox row (DESIGN §7).
+
+    Written in the transaction of the change it reports, delivered after commit by a task, and picked
+    up by the relay if that task never ran; ``idempotency_key`` goes to the receiver with every attempt.
+    """
+
+    # Both foreign keys are indexed by the composite indexes below, which lead with them.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("case"), db_index=False
+    )
+    party = models.ForeignKey(
+        "contacts.Party",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("party"),
+        db_index=False,
+    )
+    backend = models.CharField(_("backend"), max_length=20, choices=Backend.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    recipient = models.CharField(_("recipient"), max_length=254, help_text=_("Address as it was when queued."))
+    language = models.CharField(_("language"), max_length=2)
+    payload = models.JSONField(_("payload"), default=dict)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last retried by"),
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        permissions = [("retry_notification", _("Can retry a failed or dead notification"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="notification_status_valid"),
+            models.CheckConstraint(condition=Q(backend__in=Backend.values), name="notification_backend_valid"),
+            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status=Status.SENT, sent_at__isnull=False)
+                | (~Q(status=Status.SENT) & Q(sent_at__isnull=True)),
+                name="notification_sent_at_when_sent",
+            ),
+        ]
+        indexes = [
+            # The relay: what is due for delivery, and nothing else.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=[s.value for s in DELIVERABLE]),
+                name="notification_deliverable_idx",
+            ),
+            models.Index(fields=["status", "-created_at"], name="notification_status_idx"),
+            models.Index(fields=["case", "-created_at"], name="notification_case_idx"),
+            models.Index(fields=["party", "-created_at"], name="notification_party_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"

@@ -1,0 +1,47 @@
+from django.db.models import QuerySet
+
+from cases.access import visible_cases
+from cases.models import Case
+from contacts.models import Party
+from contacts.selectors import TimelineEntry
+
+from .models import Notification
+
+
+def notification_list_for_user(
+    user, *, status: str | None = None, case: str | None = None, party: int | None = None
+) -> QuerySet[Notification]:
+    """The outbox rows of the cases ``user`` may see, newest first."""
+    notifications = Notification.objects.filter(case__in=Case.objects.filter(visible_cases(user))).select_related(
+        "case", "party"
+    )
+    if status:
+        notifications = notifications.filter(status=status)
+    if case:
+        notifications = notifications.filter(case__reference=case)
+    if party is not None:
+        notifications = notifications.filter(party_id=party)
+    return notifications.order_by("-created_at", "-id")
+
+
+def party_notification_entries(party: Party, limit: int, user) -> tuple[int, list[TimelineEntry]]:
+    """What the party was told, for the 360° timeline (only about cases the user may see)."""
+    notifications = notification_list_for_user(user, party=party.pk).select_related(None).select_related("case")
+    entries = [
+        TimelineEntry(
+            kind="notification",
+            id=n.pk,
+            at=n.created_at,
+            title=f"{n.case.reference} {n.get_kind_display()}",
+            detail={
+                "case": n.case.reference,
+                "kind": n.kind,
+                "backend": n.backend,
+                "status": n.status,
+                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            },
+        )
+        for n in notifications[:limit]
+    ]
+    return notifications.count(), entries

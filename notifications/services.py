@@ -1,0 +1,196 @@
+"""The outbox (DESIGN §7): notifications are written in the transaction of the case change, delivered
+after commit, retried with back-off, and relayed when a delivery task never ran."""
+
+import logging
+import random
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, EventKind
+from contacts.models import ContactPointKind
+
+from .backends import SENDERS, TransientError, enabled_backends
+from .errors import NotRetryable
+from .models import DELIVERABLE, Backend, Notification, Status
+
+logger = logging.getLogger(__name__)
+
+# Any number, the same in every process: the relay's PostgreSQL advisory lock.
+RELAY_LOCK = 74_520_011
+
+_silenced: ContextVar[bool] = ContextVar("notifications_silenced", default=False)
+
+
+@contextmanager
+def notifications_silenced():
+    """Replaying history (imports, the demo seed) must not message citizens about changes long past."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
+def _recipient(case: Case, backend: str) -> str | None:
+    if backend == Backend.EMAIL:
+        point = case.party.contact_points.filter(kind=ContactPointKind.EMAIL, preferred=True).first()
+        return point.value if point else None
+    return None
+
+
+def _payload(case: Case, public_message: str) -> dict:
+    return {
+        "reference": case.reference,
+        "case_type": case.case_type.name,
+        "state": case.state,
+        "name": case.party.display_name,
+        "handler": case.handler_group.public_name,
+        "public_message": public_message,
+        "sender": settings.MIDOFFICE_NOTIFICATION_SENDER,
+        "status_url": "",
+    }
+
+
+def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> list[Notification]:
+    """Write the outbox rows for a case change; call inside the transaction that makes the change.
+
+    Nothing is written for an anonymous case, a kind the case type does not notify, a backend that is
+    off or a party the backend cannot reach (no e-mail address).
+    """
+    if _silenced.get() or case.party_id is None or kind not in case.case_type.notify_kinds:
+        return []
+    party = case.party
+    notifications = []
+    for backend in enabled_backends():
+        recipient = _recipient(case, backend)
+        if recipient:
+            notifications.append(
+                Notification(
+                    case=case,
+                    party=party,
+                    backend=backend,
+                    kind=kind,
+                    recipient=recipient,
+                    language=party.language,
+                    payload=_payload(case, public_message),
+                )
+            )
+    if not notifications:
+        return []
+    notifications = Notification.objects.bulk_create(notifications)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            kind=EventKind.NOTIFICATION_QUEUED,
+            text=n.kind,
+            data={"notification": n.pk, "backend": n.backend, "recipient": n.recipient},
+        )
+        for n in notifications
+    )
+    ids = [n.pk for n in notifications]
+    transaction.on_commit(lambda: _enqueue(ids))
+    return notifications
+
+
+def _enqueue(ids: list[int], countdown: float = 0) -> None:
+    from .tasks import deliver_notification
+
+    for pk in ids:
+        try:
+            deliver_notification.apply_async((pk,), countdown=countdown)
+        except Exception:
+            # The broker is down: the row stays pending and the relay enqueues it when it is back.
+            logger.warning("Could not enqueue notification %s; the relay will", pk, exc_info=True)
+
+
+def _backoff(attempts: int) -> timedelta:
+    """Exponential with jitter: base, 2×base, 4×base … capped, each ±50 %."""
+    base = settings.MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS
+    seconds = min(settings.MIDOFFICE_NOTIFICATION_BACKOFF_MAX_SECONDS, base * 2 ** (attempts - 1))
+    return timedelta(seconds=seconds * random.uniform(0.5, 1.5))
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str | None:
+    """One delivery attempt; idempotent: a notification that is sent, dead, not due or being delivered
+    by another worker is left alone. Returns the new status, or None when nothing was attempted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status__in=DELIVERABLE, next_attempt_at__lte=now)
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.attempts += 1
+        event, retry_in = EventKind.NOTIFICATION_SENT, None
+        try:
+            SENDERS[notification.backend](notification)
+        except TransientError as exc:
+            notification.last_error = str(exc)[:2000]
+            if notification.attempts >= settings.MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = Status.DEAD
+            else:
+                notification.status = Status.FAILED
+                retry_in = _backoff(notification.attempts)
+                notification.next_attempt_at = now + retry_in
+            event = EventKind.NOTIFICATION_FAILED
+        except Exception as exc:  # PermanentError, and any bug in a backend: retrying will not help
+            notification.last_error = str(exc)[:2000] or exc.__class__.__name__
+            notification.status = Status.DEAD
+            event = EventKind.NOTIFICATION_FAILED
+        else:
+            notification.status, notification.sent_at, notification.last_error = Status.SENT, now, ""
+        notification.save(update_fields=["attempts", "status", "next_attempt_at", "last_error", "sent_at"])
+        CaseEvent.objects.create(
+            case_id=notification.case_id,
+            kind=event,
+            text=notification.last_error,
+            data={
+                "notification": notification.pk,
+                "backend": notification.backend,
+                "status": notification.status,
+                "attempt": notification.attempts,
+            },
+            created_at=now,
+        )
+        if retry_in is not None:
+            transaction.on_commit(lambda: _enqueue([notification.pk], countdown=retry_in.total_seconds()))
+    return notification.status
+
+
+def notifications_relay(*, now: datetime | None = None) -> int:
+    """Enqueue every notification whose time has come and that no task took: after a broker outage, a
+    worker crash or a lost message. Two relays never run at once (PostgreSQL advisory lock)."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RELAY_LOCK])
+                if not cursor.fetchone()[0]:
+                    return 0
+        ids = list(
+            Notification.objects.filter(status__in=DELIVERABLE, next_attempt_at__lte=now - grace)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[: settings.MIDOFFICE_NOTIFICATION_RELAY_BATCH]
+        )
+    _enqueue(ids)
+    return len(ids)
+
+
+@transaction.atomic
+def notification_retry(*, actor, notification: Notification) -> Notification:
+    """A supervisor sends a failed or dead notification again, now."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status not in (Status.FAILED, Status.DEAD):
+        raise NotRetryable(status=notification.status)
+    notification.status, notification.next_attempt_at, notification.retried_by = Status.PENDING, timezone.now(), actor
+    notification.save(update_fields=["status", "next_attempt_at", "retried_by"])
+    transaction.on_commit(lambda: _enqueue([notification.pk]))
+    return notification

@@ -1,0 +1,225 @@
+"""The outbox (DESIGN §7): written with the case change, delivered after commit, retried, relayed."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CaseEvent, EventKind
+from cases.services import case_reassign, case_transition
+from notifications import services
+from notifications.models import Notification
+from tests.factories import EmailFactory, HandlerGroupFactory, PersonFactory, UserFactory, open_case
+
+from . import mail as flaky
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def flaky_mail(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.mail.FlakyBackend"
+    flaky.fail_next(0, None)
+
+
+@pytest.fixture
+def citizen():
+    party = PersonFactory(given_name="An", family_name="Peeters", language="en")
+    EmailFactory(party=party, value="an.peeters@example.be")
+    return party
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the block's after-commit callbacks (the enqueued deliveries; Celery is eager in tests)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_opening_a_case_queues_and_delivers_an_email(melding, citizen, committed):
+    with committed():
+        case = open_case(case_type=melding, party=citizen)
+
+    notification = Notification.objects.get()
+    assert (notification.case, notification.party, notification.kind) == (case, citizen, "case_created")
+    assert (notification.status, notification.attempts, notification.recipient) == (
+        "sent",
+        1,
+        "an.peeters@example.be",
+    )
+    [message] = mail.outbox
+    assert message.to == ["an.peeters@example.be"]
+    assert case.reference in message.subject
+    assert "Dear An Peeters" in message.body and "We registered your request" in message.body
+    assert message.extra_headers["X-Midoffice-Idempotency-Key"] == str(notification.idempotency_key)
+    assert "text/html" in message.alternatives[0][1]
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True).order_by("id"))
+    assert kinds == ["created", "notification_queued", "notification_sent"]
+
+
+def test_the_answer_goes_out_in_the_citizens_language(melding, citizen, handler, committed):
+    citizen.language = "nl"
+    citizen.save()
+    case = open_case(case_type=melding, party=citizen)
+    with committed():
+        case_transition(actor=handler, case=case, transition="resolve", public_message="De tegel ligt terug vast.")
+
+    message = mail.outbox[-1]
+    assert "De tegel ligt terug vast." in message.body
+    assert "Uw aanvraag" in message.subject
+    assert Notification.objects.filter(kind="case_resolved", status="sent").count() == 1
+
+
+def test_what_does_not_notify(melding, citizen, handler, other_group, settings, committed):
+    with committed():
+        case = open_case(case_type=melding, party=citizen)
+        case_reassign(actor=UserFactory(role="kcc"), case=case, handler_group=other_group, reason="x")
+        open_case(case_type=melding, party=PersonFactory())  # no e-mail address
+        open_case(case_type=melding, party=None, channel="phone")  # anonymous
+    assert Notification.objects.count() == 1  # the first case's registration only
+
+    melding.notify_kinds = ["case_resolved"]
+    melding.save()
+    settings.MIDOFFICE_NOTIFICATION_BACKENDS = []
+    with committed():
+        open_case(case_type=melding, party=citizen)
+    assert Notification.objects.count() == 1
+
+
+def test_a_refused_change_writes_no_notification(melding, citizen, handler):
+    case = open_case(case_type=melding, party=citizen)
+    before = Notification.objects.count()
+    with pytest.raises(Exception, match="public_message"):
+        case_transition(actor=handler, case=case, transition="resolve", public_message="")
+    assert Notification.objects.count() == before
+
+
+def test_transient_errors_back_off_then_deliver_once(melding, citizen, committed):
+    flaky.fail_next(2, flaky.TRANSIENT)
+    with committed():
+        case = open_case(case_type=melding, party=citizen)
+    notification = Notification.objects.get(case=case)
+    assert (notification.status, notification.attempts) == ("failed", 1)
+    assert "Connection unexpectedly closed" in notification.last_error
+    assert notification.next_attempt_at > timezone.now()
+    assert services.notification_deliver(notification_id=notification.pk) is None  # not due yet
+
+    for _ in range(2):
+        notification.refresh_from_db()
+        with time_machine.travel(notification.next_attempt_at + timedelta(seconds=1)):
+            services.notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts, notification.last_error) == ("sent", 3, "")
+    assert len(mail.outbox) == 1
+    assert services.notification_deliver(notification_id=notification.pk) is None  # sent stays sent
+    assert len(mail.outbox) == 1
+
+
+def test_a_permanent_error_is_dead_at_once(melding, citizen, committed):
+    flaky.fail_next(1, flaky.REFUSED)
+    with committed():
+        case = open_case(case_type=melding, party=citizen)
+    notification = Notification.objects.get(case=case)
+    assert (notification.status, notification.attempts) == ("dead", 1)
+    assert "recipient refused" in notification.last_error
+    assert case.events.filter(kind=EventKind.NOTIFICATION_FAILED).exists()
+
+
+def test_too_many_attempts_is_dead(melding, citizen, settings, committed):
+    settings.MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = 2
+    flaky.fail_next(5, flaky.TRANSIENT)
+    with committed():
+        open_case(case_type=melding, party=citizen)
+    notification = Notification.objects.get()
+    with time_machine.travel(notification.next_attempt_at + timedelta(seconds=1)):
+        services.notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("dead", 2)
+
+
+def test_the_relay_delivers_what_the_broker_never_took(melding, citizen, monkeypatch, committed):
+    from notifications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.deliver_notification, "apply_async", broker_down)
+    with committed():
+        open_case(case_type=melding, party=citizen)
+    notification = Notification.objects.get()
+    assert notification.status == "pending" and mail.outbox == []
+    monkeypatch.undo()
+
+    assert services.notifications_relay() == 0  # within the grace period the commit's task is trusted
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert services.notifications_relay() == 1
+        assert services.notifications_relay() == 0
+    notification.refresh_from_db()
+    assert notification.status == "sent" and len(mail.outbox) == 1
+
+
+def test_supervisors_see_dead_notifications_and_retry_them(melding, citizen, client_for, committed):
+    flaky.fail_next(1, flaky.REFUSED)
+    with committed():
+        open_case(case_type=melding, party=citizen)
+    dead = Notification.objects.get()
+    supervisor = client_for(UserFactory(role="supervisor"))
+
+    listed = supervisor.get(reverse("v1:notification-list"), {"status": "dead"}).data["results"]
+    assert [(n["id"], n["last_error"][:18]) for n in listed] == [(dead.pk, "recipient refused:")]
+    with committed():
+        response = supervisor.post(reverse("v1:notification-retry", args=[dead.pk]))
+    assert response.status_code == 200
+    dead.refresh_from_db()
+    assert dead.status == "sent" and len(mail.outbox) == 1
+
+    again = supervisor.post(reverse("v1:notification-retry", args=[dead.pk]))
+    assert again.status_code == 409 and again.data["code"] == "not_retryable"
+    assert client_for(UserFactory(role="handler")).get(reverse("v1:notification-list")).status_code == 403
+
+
+def test_notifications_of_invisible_cases_stay_hidden(client_for, citizen, committed):
+    from tests.factories import CaseTypeFactory
+
+    secret = CaseTypeFactory(default_group=HandlerGroupFactory(), confidential=True)
+    HandlerGroupFactory(name="KCC", is_kcc=True)
+    with committed():
+        open_case(case_type=secret, party=citizen)
+    supervisor = client_for(UserFactory(role="supervisor"))
+    assert supervisor.get(reverse("v1:notification-list")).data["count"] == 0
+    notification = Notification.objects.get()
+    assert supervisor.post(reverse("v1:notification-retry", args=[notification.pk])).status_code == 404
+
+
+def test_list_query_count(melding, client_for, committed, django_assert_max_num_queries):
+    for _ in range(12):
+        party = PersonFactory()
+        EmailFactory(party=party)
+        with committed():
+            open_case(case_type=melding, party=party)
+    supervisor = client_for(UserFactory(role="supervisor"))
+    with django_assert_max_num_queries(5):
+        assert len(supervisor.get(reverse("v1:notification-list")).data["results"]) == 12
+
+
+def test_french_speaking_citizens_get_french(melding, citizen, committed):
+    citizen.language = "fr"
+    citizen.save()
+    with committed():
+        case = open_case(case_type=melding, party=citizen)
+    [message] = mail.outbox
+    assert message.subject == f"Nous avons enregistré votre demande {case.reference}"
+    assert "Nous avons enregistré votre demande et en assurons le suivi." in message.body
+
+
+def test_the_party_timeline_shows_what_the_citizen_was_told(melding, citizen, client_for, committed):
+    with committed():
+        case = open_case(case_type=melding, party=citizen)
+    entries = client_for(UserFactory(role="kcc")).get(reverse("v1:party-timeline", args=[citizen.pk])).data
+    assert {(e["kind"], e["detail"].get("status")) for e in entries["results"]} == {
+        ("case", None),
+        ("notification", "sent"),
+    }
+    assert entries["count"] == 2 and case.reference in entries["results"][0]["title"]
