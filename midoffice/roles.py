@@ -103,6 +103,10 @@ ROLE_PERMISSIONS = {
         "cases.view_caseevent",
         "cases.view_groupmessage",
         "notifications.view_notification",
+        "notifications.view_webhooksubscription",
+        "notifications.add_webhooksubscription",
+        "notifications.change_webhooksubscription",
+        "notifications.delete_webhooksubscription",
     ],
 }
 

@@ -182,7 +182,10 @@ MIDOFFICE_REGIONAL_HOLIDAYS = env.list("MIDOFFICE_REGIONAL_HOLIDAYS", default=["
 # Calendar days a resolved case can be reopened before it closes automatically.
 MIDOFFICE_REOPEN_WINDOW_DAYS = env.int("MIDOFFICE_REOPEN_WINDOW_DAYS", default=14)
 # Citizen notifications (outbox). A backend that is not listed creates no notifications at all.
-MIDOFFICE_NOTIFICATION_BACKENDS = env.list("MIDOFFICE_NOTIFICATION_BACKENDS", default=["email"])
+MIDOFFICE_NOTIFICATION_BACKENDS = env.list("MIDOFFICE_NOTIFICATION_BACKENDS", default=["email", "webhook"])
+# Webhook subscriptions must use HTTPS unless this is switched off (local development and tests).
+MIDOFFICE_WEBHOOK_REQUIRE_HTTPS = env.bool("MIDOFFICE_WEBHOOK_REQUIRE_HTTPS", default=True)
+MIDOFFICE_HTTP_TIMEOUT_SECONDS = env.float("MIDOFFICE_HTTP_TIMEOUT_SECONDS", default=10.0)
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")
 MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = env.int("MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS", default=30.0)

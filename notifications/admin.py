@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from cases.access import visible_cases
 from cases.models import Case
 
-from .models import Notification
+from .models import Notification, NotificationKind, WebhookSubscription
 
 
 @admin.register(Notification)
@@ -28,3 +30,27 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    kinds = forms.MultipleChoiceField(
+        label=_("case changes"),
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every change that notifies."),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "secret", "kinds", "case_types", "active"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
+    list_display = ("name", "url", "active", "created_at")
+    list_filter = ("active",)
+    search_fields = ("name", "url")
+    filter_horizontal = ("case_types",)

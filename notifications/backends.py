@@ -1,8 +1,15 @@
 """Delivery backends. Each sends one notification or raises: ``TransientError`` is retried with back-off,
 ``PermanentError`` (and anything a retry cannot fix) makes the notification dead at once."""
 
+import hashlib
+import hmac
+import json
 import smtplib
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
+import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -12,7 +19,11 @@ from .models import Backend, Notification
 
 
 class TransientError(Exception):
-    """Worth another attempt later: the network, a timeout, a 5xx or 429."""
+    """Worth another attempt later: the network, a timeout, a 5xx or 429 (with the Retry-After it gave)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentError(Exception):
@@ -40,7 +51,57 @@ def email_send(notification: Notification) -> None:
         raise TransientError(str(exc) or exc.__class__.__name__) from exc
 
 
-SENDERS = {Backend.EMAIL: email_send}
+def webhook_body(notification: Notification) -> bytes:
+    document = {"delivery": str(notification.idempotency_key), "event": notification.kind, **notification.payload}
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>`` of HMAC-SHA256 over ``<timestamp>.<body>``: the receiver recomputes it."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def webhook_send(notification: Notification) -> None:
+    body = webhook_body(notification)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Midoffice-Webhook/1",
+        "X-Midoffice-Delivery": str(notification.idempotency_key),
+        "X-Midoffice-Event": notification.kind,
+        "X-Midoffice-Timestamp": timestamp,
+        "X-Midoffice-Signature": webhook_signature(notification.webhook.secret, timestamp, body),
+    }
+    post_json(notification.webhook.url, body, headers)
+
+
+def post_json(url: str, body: bytes, headers: dict) -> requests.Response:
+    """POST and sort the outcome: 2xx returns; 429, 5xx and network errors are transient; other 4xx permanent."""
+    try:
+        response = requests.post(url, data=body, headers=headers, timeout=settings.MIDOFFICE_HTTP_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        raise TransientError(f"{exc.__class__.__name__}: {exc}") from exc
+    if response.ok:
+        return response
+    error = f"HTTP {response.status_code}: {response.text[:500]}"
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TransientError(error, retry_after=_retry_after(response))
+    raise PermanentError(error)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+SENDERS = {Backend.EMAIL: email_send, Backend.WEBHOOK: webhook_send}
 
 
 def enabled_backends() -> list[str]:

@@ -1,6 +1,8 @@
+import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +36,53 @@ TRANSITION_KINDS = {
 
 class Backend(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """An internal system (e.g. the public-works planning) that receives case changes as signed JSON."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("secret"),
+        max_length=100,
+        default=generate_secret,
+        help_text=_("Shared with the receiver: the body is signed with HMAC-SHA256 under this secret."),
+    )
+    kinds = models.JSONField(
+        _("case changes"), default=list, blank=True, help_text=_("Empty: every change that notifies.")
+    )
+    case_types = models.ManyToManyField(
+        "cases.CaseType",
+        blank=True,
+        related_name="webhook_subscriptions",
+        verbose_name=_("case types"),
+        help_text=_("Empty: every case type."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if settings.MIDOFFICE_WEBHOOK_REQUIRE_HTTPS and not self.url.lower().startswith("https://"):
+            raise ValidationError({"url": [_("Webhooks must use HTTPS.")]})
+        unknown = set(self.kinds or []) - set(NotificationKind.values)
+        if unknown:
+            raise ValidationError(
+                {"kinds": [_("Unknown case changes: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}]}
+            )
 
 
 class Status(models.TextChoices):
@@ -59,10 +108,21 @@ class Notification(models.Model):
     )
     party = models.ForeignKey(
         "contacts.Party",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
         verbose_name=_("party"),
+        help_text=_("The citizen told; empty for a webhook about an anonymous case."),
         db_index=False,
+    )
+    webhook = models.ForeignKey(
+        WebhookSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("webhook subscription"),
     )
     backend = models.CharField(_("backend"), max_length=20, choices=Backend.choices)
     kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
@@ -95,6 +155,11 @@ class Notification(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="notification_status_valid"),
             models.CheckConstraint(condition=Q(backend__in=Backend.values), name="notification_backend_valid"),
             models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(backend=Backend.WEBHOOK, webhook__isnull=False)
+                | (~Q(backend=Backend.WEBHOOK) & Q(webhook__isnull=True, party__isnull=False)),
+                name="notification_recipient_fits_backend",
+            ),
             models.CheckConstraint(
                 condition=Q(status=Status.SENT, sent_at__isnull=False)
                 | (~Q(status=Status.SENT) & Q(sent_at__isnull=True)),

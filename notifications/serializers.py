@@ -7,7 +7,7 @@ from .models import Notification, Status
 
 class NotificationSerializer(CachedModelSerializer):
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    party_display_name = serializers.CharField(source="party.display_name", read_only=True)
+    party_display_name = serializers.CharField(source="party.display_name", read_only=True, default=None)
 
     class Meta:
         model = Notification
@@ -17,6 +17,7 @@ class NotificationSerializer(CachedModelSerializer):
             "party",
             "party_display_name",
             "backend",
+            "webhook",
             "kind",
             "recipient",
             "language",

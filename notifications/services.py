@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, EventKind
@@ -16,7 +17,7 @@ from contacts.models import ContactPointKind
 
 from .backends import SENDERS, TransientError, enabled_backends
 from .errors import NotRetryable
-from .models import DELIVERABLE, Backend, Notification, Status
+from .models import DELIVERABLE, Backend, Notification, Status, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -56,30 +57,73 @@ def _payload(case: Case, public_message: str) -> dict:
     }
 
 
+def _webhook_payload(case: Case, public_message: str) -> dict:
+    """What internal systems receive: the case, without personal data."""
+    return {
+        "case": {
+            "reference": case.reference,
+            "case_type": case.case_type.code,
+            "state": case.state,
+            "handler_group": case.handler_group.name,
+            "registered_at": case.registered_at.isoformat(),
+            "due_at": case.due_at.isoformat(),
+            "postal_code": case.postal_code,
+            "location": case.location,
+            "latitude": None if case.latitude is None else str(case.latitude),
+            "longitude": None if case.longitude is None else str(case.longitude),
+            "public_message": public_message,
+        }
+    }
+
+
+def _webhooks(case: Case, kind: str):
+    subscriptions = WebhookSubscription.objects.filter(active=True).filter(
+        Q(case_types__isnull=True) | Q(case_types=case.case_type_id)
+    )
+    return [s for s in subscriptions.distinct() if not s.kinds or kind in s.kinds]
+
+
 def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> list[Notification]:
     """Write the outbox rows for a case change; call inside the transaction that makes the change.
 
-    Nothing is written for an anonymous case, a kind the case type does not notify, a backend that is
-    off or a party the backend cannot reach (no e-mail address).
+    The citizen is told through the backends that can reach them (no e-mail address, no e-mail) about
+    the kinds the case type notifies; subscribed internal systems get every change they asked for, also
+    of anonymous cases. A backend that is off writes nothing; neither does replayed history.
     """
-    if _silenced.get() or case.party_id is None or kind not in case.case_type.notify_kinds:
+    if _silenced.get():
         return []
-    party = case.party
+    backends = enabled_backends()
     notifications = []
-    for backend in enabled_backends():
-        recipient = _recipient(case, backend)
-        if recipient:
-            notifications.append(
-                Notification(
-                    case=case,
-                    party=party,
-                    backend=backend,
-                    kind=kind,
-                    recipient=recipient,
-                    language=party.language,
-                    payload=_payload(case, public_message),
+    if case.party_id is not None and kind in case.case_type.notify_kinds:
+        party = case.party
+        for backend in backends:
+            recipient = _recipient(case, backend)
+            if recipient:
+                notifications.append(
+                    Notification(
+                        case=case,
+                        party=party,
+                        backend=backend,
+                        kind=kind,
+                        recipient=recipient,
+                        language=party.language,
+                        payload=_payload(case, public_message),
+                    )
                 )
+    if Backend.WEBHOOK in backends:
+        notifications += [
+            Notification(
+                case=case,
+                party_id=case.party_id,
+                webhook=subscription,
+                backend=Backend.WEBHOOK,
+                kind=kind,
+                recipient=subscription.url[:254],
+                language="",
+                payload=_webhook_payload(case, public_message),
             )
+            for subscription in _webhooks(case, kind)
+        ]
     if not notifications:
         return []
     notifications = Notification.objects.bulk_create(notifications)
@@ -121,7 +165,8 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     now = now or timezone.now()
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("webhook")
             .filter(pk=notification_id, status__in=DELIVERABLE, next_attempt_at__lte=now)
             .first()
         )
@@ -137,7 +182,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
                 notification.status = Status.DEAD
             else:
                 notification.status = Status.FAILED
-                retry_in = _backoff(notification.attempts)
+                retry_in = max(_backoff(notification.attempts), timedelta(seconds=exc.retry_after or 0))
                 notification.next_attempt_at = now + retry_in
             event = EventKind.NOTIFICATION_FAILED
         except Exception as exc:  # PermanentError, and any bug in a backend: retrying will not help
