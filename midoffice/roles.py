@@ -63,6 +63,7 @@ ROLE_PERMISSIONS = {
         "cases.view_groupmessage",
         "notifications.view_notification",
         "notifications.retry_notification",
+        "notifications.view_deadletterdigest",
     ],
     ADMIN: [
         "contacts.view_party",

@@ -7,6 +7,7 @@ e-mail to the console. Production differs only by environment variables.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -167,6 +168,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-notifications": {
         "task": "notifications.tasks.relay_notifications",
         "schedule": env.float("MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS", default=60.0),
+    },
+    "report-dead-notifications": {
+        "task": "notifications.tasks.report_dead_notifications",
+        "schedule": crontab(hour=7, minute=0),
     },
     "close-expired-cases": {
         "task": "cases.tasks.close_expired_cases",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import visible_cases
 from cases.models import Case
 
-from .models import Notification, NotificationKind, WebhookSubscription
+from .models import DeadLetterDigest, Notification, NotificationKind, WebhookSubscription
 
 
 @admin.register(Notification)
@@ -54,3 +54,15 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("name", "url")
     filter_horizontal = ("case_types",)
+
+
+@admin.register(DeadLetterDigest)
+class DeadLetterDigestAdmin(admin.ModelAdmin):
+    list_display = ("day", "count", "sent_at")
+    readonly_fields = ("day", "count", "recipients", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

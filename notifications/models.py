@@ -133,6 +133,7 @@ class Notification(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -174,9 +175,27 @@ class Notification(models.Model):
                 name="notification_deliverable_idx",
             ),
             models.Index(fields=["status", "-created_at"], name="notification_status_idx"),
+            models.Index(fields=["last_attempt_at"], condition=Q(status=Status.DEAD), name="notification_dead_idx"),
             models.Index(fields=["case", "-created_at"], name="notification_case_idx"),
             models.Index(fields=["party", "-created_at"], name="notification_party_idx"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class DeadLetterDigest(models.Model):
+    """The daily e-mail to supervisors about notifications that went dead: one per day, whatever beat does."""
+
+    day = models.DateField(_("day"), unique=True)
+    count = models.PositiveIntegerField(_("dead notifications"))
+    recipients = models.JSONField(_("recipients"), default=list)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dead-letter digest")
+        verbose_name_plural = _("dead-letter digests")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.day}: {self.count}"

@@ -8,16 +8,20 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, EventKind
 from contacts.models import ContactPointKind
+from midoffice.roles import SUPERVISOR
 
 from .backends import SENDERS, TransientError, enabled_backends
 from .errors import NotRetryable
-from .models import DELIVERABLE, Backend, Notification, Status, WebhookSubscription
+from .models import DELIVERABLE, Backend, DeadLetterDigest, Notification, Status, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +177,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         if notification is None:
             return None
         notification.attempts += 1
+        notification.last_attempt_at = now
         event, retry_in = EventKind.NOTIFICATION_SENT, None
         try:
             SENDERS[notification.backend](notification)
@@ -191,7 +196,9 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
             event = EventKind.NOTIFICATION_FAILED
         else:
             notification.status, notification.sent_at, notification.last_error = Status.SENT, now, ""
-        notification.save(update_fields=["attempts", "status", "next_attempt_at", "last_error", "sent_at"])
+        notification.save(
+            update_fields=["attempts", "last_attempt_at", "status", "next_attempt_at", "last_error", "sent_at"]
+        )
         CaseEvent.objects.create(
             case_id=notification.case_id,
             kind=event,
@@ -239,3 +246,43 @@ def notification_retry(*, actor, notification: Notification) -> Notification:
     notification.save(update_fields=["status", "next_attempt_at", "retried_by"])
     transaction.on_commit(lambda: _enqueue([notification.pk]))
     return notification
+
+
+def dead_letters_report(*, now: datetime | None = None) -> DeadLetterDigest | None:
+    """E-mail the supervisors the notifications that went dead on the previous day (Brussels time), once.
+
+    Returns the digest written, or None when nothing went dead or the day was already reported.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    day = today - timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timedelta(days=1)
+    dead = list(
+        Notification.objects.filter(status=Status.DEAD, last_attempt_at__gte=start, last_attempt_at__lt=end)
+        .select_related("case")
+        .order_by("last_attempt_at")
+    )
+    if not dead:
+        return None
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=SUPERVISOR)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    with transaction.atomic():
+        digest, created = DeadLetterDigest.objects.get_or_create(
+            day=day, defaults={"count": len(dead), "recipients": recipients, "sent_at": now}
+        )
+        if not created:
+            return None
+        lines = [f"{n.case.reference}  {n.get_kind_display()}  {n.recipient}: {n.last_error[:200]}" for n in dead[:200]]
+        subject = _("%(count)d citizen notifications failed for good on %(day)s") % {"count": len(dead), "day": day}
+        body = "\n".join(
+            [_("Retry them with POST /api/v1/notifications/{id}/retry/ or look at the admin."), "", *lines]
+        )
+        if recipients:
+            transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    return digest

@@ -14,3 +14,9 @@ def deliver_notification(notification_id: int) -> None:
 def relay_notifications() -> int:
     """Beat, every minute: enqueue what is due and was not delivered."""
     return services.notifications_relay()
+
+
+@shared_task(ignore_result=True)
+def report_dead_notifications() -> None:
+    """Beat, daily in the morning: tell the supervisors what went dead yesterday."""
+    services.dead_letters_report()

@@ -223,3 +223,29 @@ def test_the_party_timeline_shows_what_the_citizen_was_told(melding, citizen, cl
         ("notification", "sent"),
     }
     assert entries["count"] == 2 and case.reference in entries["results"][0]["title"]
+
+
+def test_supervisors_get_a_daily_digest_of_dead_notifications(melding, citizen, committed):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    brussels = ZoneInfo("Europe/Brussels")
+    supervisor = UserFactory(role="supervisor", email="sara@stad.example")
+    UserFactory(role="kcc", email="kcc@stad.example")
+    flaky.fail_next(1, flaky.REFUSED)
+    with time_machine.travel(datetime(2026, 11, 19, 15, 0, tzinfo=brussels)), committed():
+        case = open_case(case_type=melding, party=citizen)
+    assert Notification.objects.get().status == "dead"
+    mail.outbox.clear()
+
+    with time_machine.travel(datetime(2026, 11, 20, 7, 0, tzinfo=brussels)), committed():
+        digest = services.dead_letters_report()
+        again = services.dead_letters_report()
+
+    assert (digest.count, digest.recipients, again) == (1, [supervisor.email], None)
+    [message] = mail.outbox
+    assert message.to == [supervisor.email]
+    assert "1 citizen notifications failed for good on 2026-11-19" in message.subject
+    assert case.reference in message.body and "recipient refused" in message.body
+    with time_machine.travel(datetime(2026, 11, 21, 7, 0, tzinfo=brussels)):
+        assert services.dead_letters_report() is None  # nothing went dead on the 20th
