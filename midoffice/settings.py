@@ -191,6 +191,8 @@ MIDOFFICE_NOTIFICATION_BACKENDS = env.list("MIDOFFICE_NOTIFICATION_BACKENDS", de
 # Webhook subscriptions must use HTTPS unless this is switched off (local development and tests).
 MIDOFFICE_WEBHOOK_REQUIRE_HTTPS = env.bool("MIDOFFICE_WEBHOOK_REQUIRE_HTTPS", default=True)
 MIDOFFICE_HTTP_TIMEOUT_SECONDS = env.float("MIDOFFICE_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Where citizens reach this installation: the status links in notifications start with it.
+MIDOFFICE_PUBLIC_BASE_URL = env.str("MIDOFFICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")
 MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = env.int("MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS", default=30.0)

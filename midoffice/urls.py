@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from notifications.views import StatusPageView
+
 from .api import HealthView
 
 api_v1 = [
@@ -20,4 +22,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/", HealthView.as_view(), name="health"),
+    path("status/<str:token>/", StatusPageView.as_view(), name="status-page"),
 ]

@@ -31,7 +31,9 @@ class PermanentError(Exception):
 
 
 def email_send(notification: Notification) -> None:
-    context = {**notification.payload, "kind": notification.kind}
+    from .services import status_url
+
+    context = {**notification.payload, "kind": notification.kind, "status_url": status_url(notification)}
     with translation.override(notification.language):
         subject = render_to_string("notifications/email/subject.txt", context).strip()
         text = render_to_string("notifications/email/message.txt", context)

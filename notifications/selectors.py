@@ -45,3 +45,13 @@ def party_notification_entries(party: Party, limit: int, user) -> tuple[int, lis
         for n in notifications[:limit]
     ]
     return notifications.count(), entries
+
+
+def public_messages(case: Case) -> list[dict]:
+    """What the citizen may read of a case's timeline: public notes and public transition messages."""
+    events = case.events.filter(public=True).order_by("created_at", "id")
+    return [
+        {"at": e.created_at, "text": e.data.get("public_message") or e.text}
+        for e in events
+        if e.data.get("public_message") or e.text
+    ]

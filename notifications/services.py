@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +59,6 @@ def _payload(case: Case, public_message: str) -> dict:
         "handler": case.handler_group.public_name,
         "public_message": public_message,
         "sender": settings.MIDOFFICE_NOTIFICATION_SENDER,
-        "status_url": "",
     }
 
 
@@ -143,6 +144,32 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
     ids = [n.pk for n in notifications]
     transaction.on_commit(lambda: _enqueue(ids))
     return notifications
+
+
+STATUS_SALT = "notifications.status-page"
+
+
+def status_token(notification: Notification) -> str:
+    """The signed token of a notification's status link: who opens it, read it."""
+    return signing.dumps(notification.pk, salt=STATUS_SALT, compress=True)
+
+
+def status_url(notification: Notification) -> str:
+    path = reverse("status-page", args=[status_token(notification)])
+    return settings.MIDOFFICE_PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def notification_from_token(token: str) -> Notification | None:
+    try:
+        pk = signing.loads(token, salt=STATUS_SALT)
+    except signing.BadSignature:
+        return None
+    return Notification.objects.select_related("case__case_type", "case__handler_group").filter(pk=pk).first()
+
+
+def notification_mark_read(*, notification: Notification) -> bool:
+    """Record the first opening of the status link (KPI "statuses read"); later ones change nothing."""
+    return bool(Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()))
 
 
 def _enqueue(ids: list[int], countdown: float = 0) -> None:
