@@ -64,6 +64,7 @@ ROLE_PERMISSIONS = {
         "notifications.view_notification",
         "notifications.retry_notification",
         "notifications.view_deadletterdigest",
+        "notifications.view_survey",
     ],
     ADMIN: [
         "contacts.view_party",

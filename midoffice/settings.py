@@ -129,6 +129,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "midoffice.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Public endpoints (no login) are throttled per client address.
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("PUBLIC_API_RATE", default="30/minute")},
 }
 
 SPECTACULAR_SETTINGS = {

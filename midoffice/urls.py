@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from notifications.views import StatusPageView
+from notifications.views import StatusPageView, SurveyPageView
 
 from .api import HealthView
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/", HealthView.as_view(), name="health"),
     path("status/<str:token>/", StatusPageView.as_view(), name="status-page"),
+    path("survey/<str:token>/", SurveyPageView.as_view(), name="survey-page"),
 ]

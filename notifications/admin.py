@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import visible_cases
 from cases.models import Case
 
-from .models import DeadLetterDigest, Notification, NotificationKind, WebhookSubscription
+from .models import DeadLetterDigest, Notification, NotificationKind, Survey, WebhookSubscription
 
 
 @admin.register(Notification)
@@ -60,6 +60,35 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 class DeadLetterDigestAdmin(admin.ModelAdmin):
     list_display = ("day", "count", "sent_at")
     readonly_fields = ("day", "count", "recipients", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "case", "answered_at", "answer_score", "speed_score", "service_score")
+    list_filter = ("reopen_requested",)
+    list_select_related = ("case",)
+    search_fields = ("=case__reference",)
+    readonly_fields = (
+        "case",
+        "party",
+        "created_at",
+        "expires_at",
+        "answered_at",
+        "answer_score",
+        "speed_score",
+        "service_score",
+        "comment",
+        "reopen_requested",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__in=Case.objects.filter(visible_cases(request.user)))
 
     def has_add_permission(self, request):
         return False

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     CASE_RESOLVED = "case_resolved", _("Case resolved")
     CASE_REOPENED = "case_reopened", _("Case reopened")
     CASE_CANCELLED = "case_cancelled", _("Case cancelled")
+    SURVEY_INVITATION = "survey_invitation", _("Satisfaction survey")
 
 
 # Which transition tells the citizen what.
@@ -199,3 +200,38 @@ class DeadLetterDigest(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.count}"
+
+
+SURVEY_VALID_DAYS = 14
+
+
+class Survey(models.Model):
+    """A satisfaction survey sent when a case is resolved: the invitation, and once answered the answers."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="surveys", verbose_name=_("case"))
+    party = models.ForeignKey(
+        "contacts.Party", on_delete=models.PROTECT, related_name="surveys", verbose_name=_("party")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_score = models.PositiveSmallIntegerField(_("the answer (1–5)"), null=True, blank=True)
+    speed_score = models.PositiveSmallIntegerField(_("the speed (1–5)"), null=True, blank=True)
+    service_score = models.PositiveSmallIntegerField(_("the service (1–5)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    reopen_requested = models.BooleanField(_("asked to reopen"), default=False)
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True)
+                | Q(answer_score__range=(1, 5), speed_score__range=(1, 5), service_score__range=(1, 5)),
+                name="survey_scores_when_answered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.created_at:%Y-%m-%d}"

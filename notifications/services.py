@@ -23,7 +23,16 @@ from midoffice.roles import SUPERVISOR
 
 from .backends import SENDERS, TransientError, enabled_backends
 from .errors import NotRetryable
-from .models import DELIVERABLE, Backend, DeadLetterDigest, Notification, Status, WebhookSubscription
+from .models import (
+    DELIVERABLE,
+    Backend,
+    DeadLetterDigest,
+    Notification,
+    NotificationKind,
+    Status,
+    WebhookSubscription,
+)
+from .surveys import survey_create, survey_url
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +90,25 @@ def _webhook_payload(case: Case, public_message: str) -> dict:
     }
 
 
+def _survey_invitation(case: Case) -> list[Notification]:
+    """The survey e-mail for a resolved case whose type asks for one, to a party we can e-mail."""
+    recipient = _recipient(case, Backend.EMAIL) if case.party_id else None
+    survey = survey_create(case=case) if recipient else None
+    if survey is None:
+        return []
+    return [
+        Notification(
+            case=case,
+            party=case.party,
+            backend=Backend.EMAIL,
+            kind=NotificationKind.SURVEY_INVITATION,
+            recipient=recipient,
+            language=case.party.language,
+            payload={**_payload(case, ""), "survey_url": survey_url(survey)},
+        )
+    ]
+
+
 def _webhooks(case: Case, kind: str):
     subscriptions = WebhookSubscription.objects.filter(active=True).filter(
         Q(case_types__isnull=True) | Q(case_types=case.case_type_id)
@@ -115,6 +143,8 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
                         payload=_payload(case, public_message),
                     )
                 )
+    if kind == NotificationKind.CASE_RESOLVED and Backend.EMAIL in backends:
+        notifications += _survey_invitation(case)
     if Backend.WEBHOOK in backends:
         notifications += [
             Notification(

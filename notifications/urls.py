@@ -5,4 +5,5 @@ from . import api
 urlpatterns = [
     path("notifications/", api.NotificationListApi.as_view(), name="notification-list"),
     path("notifications/<int:pk>/retry/", api.NotificationRetryApi.as_view(), name="notification-retry"),
+    path("public/surveys/<str:token>/", api.PublicSurveyApi.as_view(), name="public-survey"),
 ]

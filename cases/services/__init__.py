@@ -8,7 +8,13 @@ from .cases import (
     case_reassign,
     case_transition,
 )
-from .chase import cases_close_expired, cases_escalate, group_message_send, group_messages_relay
+from .chase import (
+    cases_close_expired,
+    cases_escalate,
+    group_message_queue,
+    group_message_send,
+    group_messages_relay,
+)
 from .routing import route
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "case_transition",
     "cases_close_expired",
     "cases_escalate",
+    "group_message_queue",
     "group_message_send",
     "group_messages_relay",
     "route",

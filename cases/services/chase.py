@@ -111,6 +111,13 @@ def _enqueue_messages(ids: list[int]) -> None:
             logger.warning("Could not enqueue group message %s; the chase will retry it", pk, exc_info=True)
 
 
+def group_message_queue(*, handler_group, subject: str, body: str) -> GroupMessage:
+    """An e-mail to a handler group, sent after commit (and by the next chase run if the broker refused it)."""
+    message = GroupMessage.objects.create(handler_group=handler_group, subject=subject[:200], body=body)
+    transaction.on_commit(lambda: _enqueue_messages([message.pk]))
+    return message
+
+
 def group_message_send(*, message_id: int) -> bool:
     """Send one message to a handler group's address (or its members'); idempotent."""
     with transaction.atomic():
