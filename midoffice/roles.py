@@ -109,6 +109,8 @@ ROLE_PERMISSIONS = {
         "notifications.add_webhooksubscription",
         "notifications.change_webhooksubscription",
         "notifications.delete_webhooksubscription",
+        "notifications.view_dosisstatus",
+        "notifications.change_dosisstatus",
     ],
 }
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import visible_cases
 from cases.models import Case
 
-from .models import DeadLetterDigest, Notification, NotificationKind, Survey, WebhookSubscription
+from .models import DeadLetterDigest, DosisStatus, Notification, NotificationKind, Survey, WebhookSubscription
 
 
 @admin.register(Notification)
@@ -94,4 +94,18 @@ class SurveyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DosisStatus)
+class DosisStatusAdmin(admin.ModelAdmin):
+    """How each case state is shown in DOSIS; the values DOSIS expects are not fixed publicly."""
+
+    list_display = ("state", "phase", "code", "action_needed")
+    list_editable = ("phase", "code", "action_needed")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

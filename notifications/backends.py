@@ -103,9 +103,19 @@ def _retry_after(response: requests.Response) -> float | None:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
-SENDERS = {Backend.EMAIL: email_send, Backend.WEBHOOK: webhook_send}
+def dosis_send(notification: Notification) -> None:
+    from . import dosis
+
+    dosis.send(notification)
+
+
+SENDERS = {Backend.EMAIL: email_send, Backend.WEBHOOK: webhook_send, Backend.DOSIS: dosis_send}
 
 
 def enabled_backends() -> list[str]:
-    """Backends switched on in the settings; a backend that is off creates no notifications at all."""
-    return [backend for backend in settings.MIDOFFICE_NOTIFICATION_BACKENDS if backend in SENDERS]
+    """Backends switched on in the settings; a backend that is off creates no notifications at all.
+
+    DOSIS also needs its URL: without one it is off, whatever the list says.
+    """
+    listed = [backend for backend in settings.MIDOFFICE_NOTIFICATION_BACKENDS if backend in SENDERS]
+    return [b for b in listed if b != Backend.DOSIS or settings.MIDOFFICE_DOSIS_URL]

@@ -38,6 +38,26 @@ TRANSITION_KINDS = {
 class Backend(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook")
+    DOSIS = "dosis", _("DOSIS (Mijn Burgerprofiel dossier status)")
+
+
+class DosisStatus(models.Model):
+    """How a case state is shown in DOSIS (phase and code); the values are not fixed by DOSIS: edit them here."""
+
+    state = models.CharField(_("case state"), max_length=16, unique=True)
+    phase = models.CharField(_("DOSIS phase (VlaamsFase)"), max_length=50)
+    code = models.CharField(_("DOSIS code (VlaamsCode)"), max_length=50)
+    action_needed = models.BooleanField(
+        _("action needed"), default=False, help_text=_("The citizen must do something: the public message says what.")
+    )
+
+    class Meta:
+        verbose_name = _("DOSIS status")
+        verbose_name_plural = _("DOSIS statuses")
+        ordering = ["state"]
+
+    def __str__(self):
+        return f"{self.state} → {self.phase}/{self.code}"
 
 
 def generate_secret() -> str:
