@@ -189,26 +189,37 @@ MIDOFFICE_REGIONAL_HOLIDAYS = env.list("MIDOFFICE_REGIONAL_HOLIDAYS", default=["
 # Calendar days a resolved case can be reopened before it closes automatically.
 MIDOFFICE_REOPEN_WINDOW_DAYS = env.int("MIDOFFICE_REOPEN_WINDOW_DAYS", default=14)
 # Citizen notifications (outbox). A backend that is not listed creates no notifications at all.
-MIDOFFICE_NOTIFICATION_BACKENDS = env.list("MIDOFFICE_NOTIFICATION_BACKENDS", default=["email", "webhook", "dosis"])
+MIDOFFICE_NOTIFICATION_BACKENDS = env.list(
+    "MIDOFFICE_NOTIFICATION_BACKENDS", default=["email", "webhook", "dosis", "burgerprofiel"]
+)
 # Webhook subscriptions must use HTTPS unless this is switched off (local development and tests).
 MIDOFFICE_WEBHOOK_REQUIRE_HTTPS = env.bool("MIDOFFICE_WEBHOOK_REQUIRE_HTTPS", default=True)
 MIDOFFICE_HTTP_TIMEOUT_SECONDS = env.float("MIDOFFICE_HTTP_TIMEOUT_SECONDS", default=10.0)
-# DOSIS (dossier status in Mijn Burgerprofiel): off without a URL. Values marked uncertain in
-# REFERENCE.md are settings.
-MIDOFFICE_DOSIS_URL = env.str("MIDOFFICE_DOSIS_URL", default="")
-MIDOFFICE_DOSIS_TOKEN_URL = env.str(
-    "MIDOFFICE_DOSIS_TOKEN_URL", default="https://oauth.vlaanderen.be/authorization/ws/oauth/v2/token"
+# The Flemish OAuth2 server (DOSIS, Mijn Burgerprofiel): client credentials with a JWT assertion
+# signed with the city's private key. Values marked uncertain in REFERENCE.md are settings.
+MIDOFFICE_OAUTH_TOKEN_URL = env.str(
+    "MIDOFFICE_OAUTH_TOKEN_URL", default="https://oauth.vlaanderen.be/authorization/ws/oauth/v2/token"
 )
-MIDOFFICE_DOSIS_CLIENT_ID = env.str("MIDOFFICE_DOSIS_CLIENT_ID", default="")
-MIDOFFICE_DOSIS_PRIVATE_KEY = env.str("MIDOFFICE_DOSIS_PRIVATE_KEY", default="", multiline=True)
-if env.str("MIDOFFICE_DOSIS_PRIVATE_KEY_FILE", default=""):
-    MIDOFFICE_DOSIS_PRIVATE_KEY = Path(env.str("MIDOFFICE_DOSIS_PRIVATE_KEY_FILE")).read_text()
-MIDOFFICE_DOSIS_JWT_ALGORITHM = env.str("MIDOFFICE_DOSIS_JWT_ALGORITHM", default="RS256")
+MIDOFFICE_OAUTH_CLIENT_ID = env.str("MIDOFFICE_OAUTH_CLIENT_ID", default="")
+MIDOFFICE_OAUTH_PRIVATE_KEY = env.str("MIDOFFICE_OAUTH_PRIVATE_KEY", default="", multiline=True)
+if env.str("MIDOFFICE_OAUTH_PRIVATE_KEY_FILE", default=""):
+    MIDOFFICE_OAUTH_PRIVATE_KEY = Path(env.str("MIDOFFICE_OAUTH_PRIVATE_KEY_FILE")).read_text()
+MIDOFFICE_OAUTH_JWT_ALGORITHM = env.str("MIDOFFICE_OAUTH_JWT_ALGORITHM", default="RS256")
+# DOSIS (dossier status in Mijn Burgerprofiel and the e-loketten): off without a URL.
+MIDOFFICE_DOSIS_URL = env.str("MIDOFFICE_DOSIS_URL", default="")
 MIDOFFICE_DOSIS_SCOPE = env.str("MIDOFFICE_DOSIS_SCOPE", default="DosisImport")
 MIDOFFICE_DOSIS_SOURCE_URI = env.str("MIDOFFICE_DOSIS_SOURCE_URI", default="")
 MIDOFFICE_DOSIS_ACCESS_CODE = env.str("MIDOFFICE_DOSIS_ACCESS_CODE", default="Raadpleger")
 MIDOFFICE_DOSIS_CONTACT_PHONE = env.str("MIDOFFICE_DOSIS_CONTACT_PHONE", default="")
 MIDOFFICE_DOSIS_CONTACT_WEBSITE = env.str("MIDOFFICE_DOSIS_CONTACT_WEBSITE", default="")
+# Mijn Burgerprofiel notifications ("meldingen") for persons with an INSZ: off without a URL.
+MIDOFFICE_BURGERPROFIEL_URL = env.str("MIDOFFICE_BURGERPROFIEL_URL", default="")
+MIDOFFICE_BURGERPROFIEL_SCOPE = env.str("MIDOFFICE_BURGERPROFIEL_SCOPE", default="BurgerprofielNotificaties")
+MIDOFFICE_BURGERPROFIEL_SENDER_URI = env.str("MIDOFFICE_BURGERPROFIEL_SENDER_URI", default="")
+MIDOFFICE_BURGERPROFIEL_CATEGORY = env.str("MIDOFFICE_BURGERPROFIEL_CATEGORY", default="DossierStatus")
+MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD = env.str("MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD", default="Insz")
+MIDOFFICE_BURGERPROFIEL_CHANNELS = env.list("MIDOFFICE_BURGERPROFIEL_CHANNELS", default=[])
+MIDOFFICE_BURGERPROFIEL_BRAND_CODE = env.str("MIDOFFICE_BURGERPROFIEL_BRAND_CODE", default="")
 # Where citizens reach this installation: the status links in notifications start with it.
 MIDOFFICE_PUBLIC_BASE_URL = env.str("MIDOFFICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")

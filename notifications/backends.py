@@ -109,13 +109,26 @@ def dosis_send(notification: Notification) -> None:
     dosis.send(notification)
 
 
-SENDERS = {Backend.EMAIL: email_send, Backend.WEBHOOK: webhook_send, Backend.DOSIS: dosis_send}
+def burgerprofiel_send(notification: Notification) -> None:
+    from . import burgerprofiel
+
+    burgerprofiel.send(notification)
+
+
+SENDERS = {
+    Backend.EMAIL: email_send,
+    Backend.WEBHOOK: webhook_send,
+    Backend.DOSIS: dosis_send,
+    Backend.BURGERPROFIEL: burgerprofiel_send,
+}
+# Backends that are off, whatever MIDOFFICE_NOTIFICATION_BACKENDS says, until their URL is set.
+URL_SETTINGS = {Backend.DOSIS: "MIDOFFICE_DOSIS_URL", Backend.BURGERPROFIEL: "MIDOFFICE_BURGERPROFIEL_URL"}
 
 
 def enabled_backends() -> list[str]:
     """Backends switched on in the settings; a backend that is off creates no notifications at all.
 
-    DOSIS also needs its URL: without one it is off, whatever the list says.
+    DOSIS and Mijn Burgerprofiel also need their URL: without one they are off, whatever the list says.
     """
     listed = [backend for backend in settings.MIDOFFICE_NOTIFICATION_BACKENDS if backend in SENDERS]
-    return [b for b in listed if b != Backend.DOSIS or settings.MIDOFFICE_DOSIS_URL]
+    return [b for b in listed if b not in URL_SETTINGS or getattr(settings, URL_SETTINGS[b])]

@@ -39,6 +39,7 @@ class Backend(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook")
     DOSIS = "dosis", _("DOSIS (Mijn Burgerprofiel dossier status)")
+    BURGERPROFIEL = "burgerprofiel", _("Mijn Burgerprofiel notification")
 
 
 class DosisStatus(models.Model):

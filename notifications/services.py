@@ -21,7 +21,7 @@ from cases.models import Case, CaseEvent, EventKind
 from contacts.models import ContactPointKind
 from midoffice.roles import SUPERVISOR
 
-from . import dosis
+from . import burgerprofiel, dosis
 from .backends import SENDERS, TransientError, enabled_backends
 from .errors import NotRetryable
 from .models import (
@@ -144,19 +144,20 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
                         payload=_payload(case, public_message),
                     )
                 )
-        document = dosis.payload(case, public_message) if Backend.DOSIS in backends else None
-        if document is not None:
-            notifications.append(
-                Notification(
-                    case=case,
-                    party=party,
-                    backend=Backend.DOSIS,
-                    kind=kind,
-                    recipient=document["Agenten"][0]["Identificatie"],
-                    language=party.language,
-                    payload=document,
+        for backend, module in ((Backend.DOSIS, dosis), (Backend.BURGERPROFIEL, burgerprofiel)):
+            document = module.payload(case, public_message) if backend in backends else None
+            if document is not None:
+                notifications.append(
+                    Notification(
+                        case=case,
+                        party=party,
+                        backend=backend,
+                        kind=kind,
+                        recipient=module.recipient(case),
+                        language=party.language,
+                        payload=document,
+                    )
                 )
-            )
     if kind == NotificationKind.CASE_RESOLVED and Backend.EMAIL in backends:
         notifications += _survey_invitation(case)
     if Backend.WEBHOOK in backends:

@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import cache
 
 from cases.services import case_transition
-from notifications import dosis
 from notifications.models import Notification
 from tests.factories import OrganisationFactory, PersonFactory, open_case
 
@@ -25,15 +24,15 @@ def key():
 def dosis_server(httpserver, settings, key):
     settings.MIDOFFICE_NOTIFICATION_BACKENDS = ["dosis"]
     settings.MIDOFFICE_DOSIS_URL = httpserver.url_for("/")
-    settings.MIDOFFICE_DOSIS_TOKEN_URL = httpserver.url_for("/oauth/token")
-    settings.MIDOFFICE_DOSIS_CLIENT_ID = "stad-midoffice"
+    settings.MIDOFFICE_OAUTH_TOKEN_URL = httpserver.url_for("/oauth/token")
+    settings.MIDOFFICE_OAUTH_CLIENT_ID = "stad-midoffice"
     settings.MIDOFFICE_DOSIS_SOURCE_URI = "https://data.stad.be/id/midoffice"
-    settings.MIDOFFICE_DOSIS_PRIVATE_KEY = key.private_bytes(
+    settings.MIDOFFICE_OAUTH_PRIVATE_KEY = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    cache.delete(dosis.TOKEN_CACHE_KEY)
+    cache.clear()
     yield httpserver
-    cache.delete(dosis.TOKEN_CACHE_KEY)
+    cache.clear()
 
 
 @pytest.fixture
@@ -120,7 +119,7 @@ def test_an_expired_token_is_renewed_on_the_next_attempt(dosis_server, melding, 
         case = open_case(case_type=melding, party=PersonFactory())
     notification = Notification.objects.get(case=case)
     assert notification.status == "failed" and "HTTP 401" in notification.last_error
-    assert cache.get(dosis.TOKEN_CACHE_KEY) is None
+    assert cache.get("notifications:oauth:DosisImport") is None
 
 
 def test_a_rejected_client_is_dead_not_retried(dosis_server, melding, committed):

@@ -1,0 +1,69 @@
+"""Mijn Burgerprofiel notifications ("meldingen", REFERENCE.md): a notification bundle for a person
+with an INSZ. Off unless ``MIDOFFICE_BURGERPROFIEL_URL`` is set. The recipient sub-model, category,
+channels and template keys are not fixed publicly: they are settings."""
+
+import json
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.models import Case, CaseState
+from contacts.models import PartyKind
+
+from . import oauth
+from .backends import PermanentError, TransientError, post_json
+from .models import Notification
+
+
+def recipient(case: Case) -> str | None:
+    party = case.party
+    if party is None or party.kind != PartyKind.PERSON or not party.national_number:
+        return None
+    return party.national_number
+
+
+def payload(case: Case, public_message: str) -> dict | None:
+    insz = recipient(case)
+    if insz is None:
+        return None
+    source = settings.MIDOFFICE_DOSIS_SOURCE_URI or settings.MIDOFFICE_BURGERPROFIEL_SENDER_URI
+    document = {
+        "AanbiederUri": settings.MIDOFFICE_BURGERPROFIEL_SENDER_URI,
+        "Bestemmelingen": [{settings.MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD: insz}],
+        "Categorie": settings.MIDOFFICE_BURGERPROFIEL_CATEGORY,
+        "DatumNotificatie": timezone.now().isoformat(),
+        "TransactieId": f"{source}{case.reference}",
+        "SleutelWaardeParen": [
+            {"Sleutel": "dossiernummer", "Waarde": case.reference},
+            {"Sleutel": "dossiertype", "Waarde": case.case_type.name},
+            {"Sleutel": "status", "Waarde": str(CaseState(case.state).label)},
+            {"Sleutel": "bericht", "Waarde": public_message},
+        ],
+    }
+    if case.case_type.ipdc_product_id:
+        document["ProductId"] = case.case_type.ipdc_product_id
+    if settings.MIDOFFICE_BURGERPROFIEL_CHANNELS:
+        document["Kanalen"] = settings.MIDOFFICE_BURGERPROFIEL_CHANNELS
+    if settings.MIDOFFICE_BURGERPROFIEL_BRAND_CODE:
+        document["MerkCode"] = settings.MIDOFFICE_BURGERPROFIEL_BRAND_CODE
+    return document
+
+
+def send(notification: Notification) -> None:
+    from .services import status_url
+
+    document = {**notification.payload, "Id": str(notification.idempotency_key)}
+    document["SleutelWaardeParen"] = [
+        *document["SleutelWaardeParen"],
+        {"Sleutel": "link", "Waarde": status_url(notification)},
+    ]
+    scope = settings.MIDOFFICE_BURGERPROFIEL_SCOPE
+    url = settings.MIDOFFICE_BURGERPROFIEL_URL.rstrip("/") + "/api/v2/notificaties"
+    headers = {"Authorization": f"Bearer {oauth.access_token(scope)}", "Content-Type": "application/json"}
+    try:
+        post_json(url, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), headers)
+    except PermanentError as exc:
+        if str(exc).startswith("HTTP 401"):
+            oauth.forget_token(scope)
+            raise TransientError(str(exc)) from exc
+        raise
