@@ -111,6 +111,10 @@ ROLE_PERMISSIONS = {
         "notifications.delete_webhooksubscription",
         "notifications.view_dosisstatus",
         "notifications.change_dosisstatus",
+        "notifications.view_emailtext",
+        "notifications.add_emailtext",
+        "notifications.change_emailtext",
+        "notifications.delete_emailtext",
     ],
 }
 

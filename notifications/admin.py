@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import visible_cases
 from cases.models import Case
 
-from .models import DeadLetterDigest, DosisStatus, Notification, NotificationKind, Survey, WebhookSubscription
+from .models import (
+    DeadLetterDigest,
+    DosisStatus,
+    EmailText,
+    Notification,
+    NotificationKind,
+    Survey,
+    WebhookSubscription,
+)
 
 
 @admin.register(Notification)
@@ -109,3 +117,11 @@ class DosisStatusAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EmailText)
+class EmailTextAdmin(admin.ModelAdmin):
+    """The city's own wording of citizen e-mails; kinds and languages without one use the built-in text."""
+
+    list_display = ("kind", "language", "subject")
+    list_filter = ("kind", "language")

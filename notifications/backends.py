@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Backend, Notification
+from .models import Backend, EmailText, Notification
 
 
 class TransientError(Exception):
@@ -34,10 +34,15 @@ def email_send(notification: Notification) -> None:
     from .services import status_url
 
     context = {**notification.payload, "kind": notification.kind, "status_url": status_url(notification)}
+    own = EmailText.objects.filter(kind=notification.kind, language=notification.language).first()
     with translation.override(notification.language):
-        subject = render_to_string("notifications/email/subject.txt", context).strip()
-        text = render_to_string("notifications/email/message.txt", context)
-        html = render_to_string("notifications/email/message.html", context)
+        if own is not None:
+            subject, text = own.render(context)
+            html = render_to_string("notifications/email/own_text.html", {"text": text})
+        else:
+            subject = render_to_string("notifications/email/subject.txt", context).strip()
+            text = render_to_string("notifications/email/message.txt", context)
+            html = render_to_string("notifications/email/message.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -1,4 +1,5 @@
 import secrets
+import string
 import uuid
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -256,3 +258,63 @@ class Survey(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.created_at:%Y-%m-%d}"
+
+
+# What an e-mail text may use, each written {name}.
+EMAIL_PLACEHOLDERS = (
+    "name",
+    "reference",
+    "case_type",
+    "handler",
+    "public_message",
+    "status_url",
+    "survey_url",
+    "sender",
+)
+
+
+def braced(names) -> str:
+    return ", ".join("{" + name + "}" for name in names)
+
+
+class EmailText(models.Model):
+    """A city's own wording of one kind of citizen e-mail in one language, instead of the built-in text."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        help_text=format_lazy(_("Placeholders: {names}."), names=braced(EMAIL_PLACEHOLDERS)),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail text")
+        verbose_name_plural = _("e-mail texts")
+        ordering = ["kind", "language"]
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="emailtext_one_per_kind_language")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"
+
+    def clean(self):
+        errors = {}
+        for field in ("subject", "body"):
+            try:
+                names = {
+                    name for _, name, _, _ in string.Formatter().parse(getattr(self, field) or "") if name is not None
+                }
+            except ValueError as exc:
+                errors[field] = [_("Not a valid text: %(error)s. Write a literal brace as {{ or }}.") % {"error": exc}]
+                continue
+            unknown = sorted(names - set(EMAIL_PLACEHOLDERS))
+            if unknown:
+                errors[field] = [_("Unknown placeholder: %(names)s.") % {"names": braced(unknown)}]
+        if errors:
+            raise ValidationError(errors)
+
+    def render(self, context: dict) -> tuple[str, str]:
+        values = {name: context.get(name, "") or "" for name in EMAIL_PLACEHOLDERS}
+        return self.subject.format(**values), self.body.format(**values)

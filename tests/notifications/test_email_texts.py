@@ -1,0 +1,53 @@
+"""The city's own e-mail texts: used instead of the built-in ones, and checked when saved."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from notifications.models import EmailText
+from tests.factories import EmailFactory, PersonFactory, UserFactory, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_own_text_replaces_the_built_in_one(melding, django_capture_on_commit_callbacks):
+    EmailText.objects.create(
+        kind="case_created",
+        language="nl",
+        subject="Melding {reference} goed ontvangen",
+        body="Dag {name},\n\nWe gaan aan de slag met uw melding ({case_type}).\nVolg ze op: {status_url}\n\n{sender}",
+    )
+    party = PersonFactory(given_name="An", family_name="Peeters", language="nl")
+    EmailFactory(party=party, value="an@example.be")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = open_case(case_type=melding, party=party)
+
+    [message] = mail.outbox
+    assert message.subject == f"Melding {case.reference} goed ontvangen"
+    assert message.body.startswith("Dag An Peeters,") and "Melding openbaar domein" in message.body
+    assert "http://127.0.0.1:8000/status/" in message.body
+    assert '<a href="http://127.0.0.1:8000/status/' in message.alternatives[0][0]
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "field", "message"),
+    [
+        ("Dossier {referentie}", "ok", "subject", "Unknown placeholder: {referentie}."),
+        ("ok", "Beste {naam}, {reference}", "body", "Unknown placeholder: {naam}."),
+        ("ok", "Een { open accolade", "body", "Not a valid text"),
+    ],
+)
+def test_unknown_placeholders_are_refused(subject, body, field, message):
+    text = EmailText(kind="case_resolved", language="nl", subject=subject, body=body)
+    with pytest.raises(ValidationError) as error:
+        text.full_clean()
+    assert message in error.value.message_dict[field][0]
+
+
+def test_the_admin_refuses_and_saves_nothing(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    data = {"kind": "case_resolved", "language": "nl", "subject": "Klaar: {reference}", "body": "Beste {burger}"}
+    response = client.post(reverse("admin:notifications_emailtext_add"), data)
+    assert response.status_code == 200 and "Unknown placeholder: {burger}." in response.content.decode()
+    assert not EmailText.objects.exists()
