@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+import threading
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -83,10 +84,21 @@ def webhook_send(notification: Notification) -> None:
     post_json(notification.webhook.url, body, headers)
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One session per thread: connections to a receiver are kept alive between deliveries."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
 def post_json(url: str, body: bytes, headers: dict) -> requests.Response:
     """POST and sort the outcome: 2xx returns; 429, 5xx and network errors are transient; other 4xx permanent."""
     try:
-        response = requests.post(url, data=body, headers=headers, timeout=settings.MIDOFFICE_HTTP_TIMEOUT_SECONDS)
+        response = _session().post(url, data=body, headers=headers, timeout=settings.MIDOFFICE_HTTP_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
         raise TransientError(f"{exc.__class__.__name__}: {exc}") from exc
     if response.ok:
