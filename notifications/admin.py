@@ -16,8 +16,15 @@ from .models import (
 )
 
 
+class OfVisibleCasesAdmin(admin.ModelAdmin):
+    """Rows that belong to a case are listed for the staff who may see that case, as in the API."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__in=Case.objects.filter(visible_cases(request.user)))
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OfVisibleCasesAdmin):
     """Read-only: notifications are written with the case change and retried through the API."""
 
     list_display = ("created_at", "case", "kind", "backend", "recipient", "status", "attempts", "sent_at")
@@ -26,9 +33,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("=case__reference", "recipient")
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(case__in=Case.objects.filter(visible_cases(request.user)))
 
     def has_add_permission(self, request):
         return False
@@ -77,7 +81,7 @@ class DeadLetterDigestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(OfVisibleCasesAdmin):
     list_display = ("created_at", "case", "answered_at", "answer_score", "speed_score", "service_score")
     list_filter = ("reopen_requested",)
     list_select_related = ("case",)
@@ -94,9 +98,6 @@ class SurveyAdmin(admin.ModelAdmin):
         "comment",
         "reopen_requested",
     )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(case__in=Case.objects.filter(visible_cases(request.user)))
 
     def has_add_permission(self, request):
         return False

@@ -5,7 +5,7 @@ channels and template keys are not fixed publicly: they are settings."""
 import json
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Case, CaseState
 from contacts.models import PartyKind
@@ -22,21 +22,24 @@ def recipient(case: Case) -> str | None:
     return party.national_number
 
 
-def payload(case: Case, public_message: str) -> dict | None:
-    insz = recipient(case)
-    if insz is None:
-        return None
+def _state_label(case: Case) -> str:
+    with translation.override(case.party.language):
+        return str(CaseState(case.state).label)
+
+
+def payload(case: Case, public_message: str) -> dict:
     source = settings.MIDOFFICE_DOSIS_SOURCE_URI or settings.MIDOFFICE_BURGERPROFIEL_SENDER_URI
     document = {
         "AanbiederUri": settings.MIDOFFICE_BURGERPROFIEL_SENDER_URI,
-        "Bestemmelingen": [{settings.MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD: insz}],
+        "Bestemmelingen": [{settings.MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD: recipient(case)}],
         "Categorie": settings.MIDOFFICE_BURGERPROFIEL_CATEGORY,
         "DatumNotificatie": timezone.now().isoformat(),
         "TransactieId": f"{source}{case.reference}",
         "SleutelWaardeParen": [
             {"Sleutel": "dossiernummer", "Waarde": case.reference},
             {"Sleutel": "dossiertype", "Waarde": case.case_type.name},
-            {"Sleutel": "status", "Waarde": str(CaseState(case.state).label)},
+            # In the citizen's language, whoever made the change.
+            {"Sleutel": "status", "Waarde": _state_label(case)},
             {"Sleutel": "bericht", "Waarde": public_message},
         ],
     }

@@ -17,10 +17,6 @@ from .backends import PermanentError, TransientError, post_json
 from .models import DosisStatus, Notification
 
 
-def enabled() -> bool:
-    return bool(settings.MIDOFFICE_DOSIS_URL)
-
-
 def agent(case: Case) -> dict | None:
     """Who may see the dossier: the citizen's INSZ, the company's KBO or the association's vCode."""
     party = case.party
@@ -41,25 +37,17 @@ def recipient(case: Case) -> str | None:
     return agent_["Identificatie"] if agent_ else None
 
 
-def payload(case: Case, public_message: str) -> dict | None:
-    """The dossier as DOSIS wants it, or None for a party DOSIS cannot show it to."""
-    agent_ = agent(case)
-    if agent_ is None:
-        return None
-    status = DosisStatus.objects.filter(state=case.state).first()
-    if status is None:
-        raise PermanentError(f"no DOSIS status is configured for the case state {case.state}")
+def payload(case: Case, public_message: str) -> dict:
+    """What is stored to publish: the dossier as of the change, and the state its DOSIS status comes from.
+
+    The phase and code are looked up when sending, so a gap in the mapping table makes this notification
+    dead (visible, retried once the table is fixed) and never holds up the case change itself.
+    """
     group = case.handler_group
     document = {
         "Identificatie": {"Bron": settings.MIDOFFICE_DOSIS_SOURCE_URI, "DossierNummer": case.reference},
         "Naam": f"{case.case_type.name} {case.reference}",
         "WijzigingsDatum": timezone.now().isoformat(),
-        "Status": {
-            "VlaamsCode": status.code,
-            "VlaamsFase": status.phase,
-            "Detail1": public_message,
-            "Actie": {"ActieNodig": status.action_needed, "Actie": public_message if status.action_needed else ""},
-        },
         "TypeDossierCode": "DossierStatus",
         "DossierBeheerder": {
             "Naam": group.public_name,
@@ -68,18 +56,32 @@ def payload(case: Case, public_message: str) -> dict | None:
             "Telefoon": settings.MIDOFFICE_DOSIS_CONTACT_PHONE,
             "Website": settings.MIDOFFICE_DOSIS_CONTACT_WEBSITE,
         },
-        "Agenten": [agent_],
+        "Agenten": [agent(case)],
     }
     if case.case_type.ipdc_product_id:
         document["Producten"] = [{"Id": case.case_type.ipdc_product_id}]
-    return document
+    return {"state": case.state, "public_message": public_message, "document": document}
+
+
+def _status(state: str, public_message: str) -> dict:
+    status = DosisStatus.objects.filter(state=state).first()
+    if status is None:
+        raise PermanentError(f"no DOSIS status is configured for the case state {state}")
+    return {
+        "VlaamsCode": status.code,
+        "VlaamsFase": status.phase,
+        "Detail1": public_message,
+        "Actie": {"ActieNodig": status.action_needed, "Actie": public_message if status.action_needed else ""},
+    }
 
 
 def send(notification: Notification) -> None:
     from .services import status_url
 
+    stored = notification.payload
     document = {
-        **notification.payload,
+        **stored["document"],
+        "Status": _status(stored["state"], stored["public_message"]),
         # Retrying the same notification repeats the same upload.
         "UploadId": str(notification.idempotency_key),
         "Doorverwijzing": status_url(notification),

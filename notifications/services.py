@@ -53,11 +53,9 @@ def notifications_silenced():
         _silenced.reset(token)
 
 
-def _recipient(case: Case, backend: str) -> str | None:
-    if backend == Backend.EMAIL:
-        point = case.party.contact_points.filter(kind=ContactPointKind.EMAIL, preferred=True).first()
-        return point.value if point else None
-    return None
+def _email_recipient(case: Case) -> str | None:
+    point = case.party.contact_points.filter(kind=ContactPointKind.EMAIL, preferred=True).first()
+    return point.value if point else None
 
 
 def _payload(case: Case, public_message: str) -> dict:
@@ -93,7 +91,7 @@ def _webhook_payload(case: Case, public_message: str) -> dict:
 
 def _survey_invitation(case: Case) -> list[Notification]:
     """The survey e-mail for a resolved case whose type asks for one, to a party we can e-mail."""
-    recipient = _recipient(case, Backend.EMAIL) if case.party_id else None
+    recipient = _email_recipient(case) if case.party_id else None
     survey = survey_create(case=case) if recipient else None
     if survey is None:
         return []
@@ -117,6 +115,15 @@ def _webhooks(case: Case, kind: str):
     return [s for s in subscriptions.distinct() if not s.kinds or kind in s.kinds]
 
 
+# Backends that reach the citizen: who the recipient is (None: this party cannot be reached there) and what
+# is stored to send.
+CITIZEN_BACKENDS = {
+    Backend.EMAIL: (_email_recipient, _payload),
+    Backend.DOSIS: (dosis.recipient, dosis.payload),
+    Backend.BURGERPROFIEL: (burgerprofiel.recipient, burgerprofiel.payload),
+}
+
+
 def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> list[Notification]:
     """Write the outbox rows for a case change; call inside the transaction that makes the change.
 
@@ -129,33 +136,21 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
     backends = enabled_backends()
     notifications = []
     if case.party_id is not None and kind in case.case_type.notify_kinds:
-        party = case.party
         for backend in backends:
-            recipient = _recipient(case, backend)
+            if backend not in CITIZEN_BACKENDS:
+                continue
+            recipient_of, payload_of = CITIZEN_BACKENDS[backend]
+            recipient = recipient_of(case)
             if recipient:
                 notifications.append(
                     Notification(
                         case=case,
-                        party=party,
+                        party=case.party,
                         backend=backend,
                         kind=kind,
                         recipient=recipient,
-                        language=party.language,
-                        payload=_payload(case, public_message),
-                    )
-                )
-        for backend, module in ((Backend.DOSIS, dosis), (Backend.BURGERPROFIEL, burgerprofiel)):
-            document = module.payload(case, public_message) if backend in backends else None
-            if document is not None:
-                notifications.append(
-                    Notification(
-                        case=case,
-                        party=party,
-                        backend=backend,
-                        kind=kind,
-                        recipient=module.recipient(case),
-                        language=party.language,
-                        payload=document,
+                        language=case.party.language,
+                        payload=payload_of(case, public_message),
                     )
                 )
     if kind == NotificationKind.CASE_RESOLVED and Backend.EMAIL in backends:

@@ -17,8 +17,7 @@ class StatusPageView(View):
     def get(self, request, token: str):
         notification = services.notification_from_token(token)
         if notification is None:
-            with translation.override(request.LANGUAGE_CODE or "nl"):
-                return render(request, "notifications/status_invalid.html", status=404)
+            return render(request, "notifications/status_invalid.html", status=404)
         services.notification_mark_read(notification=notification)
         case = notification.case
         with translation.override(notification.language or "nl"):

@@ -3,7 +3,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from cases.calendar import forget_closing_days
-from tests.factories import UserFactory
+from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory
 
 
 @pytest.fixture
@@ -55,3 +55,46 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+# Cases: a KCC, a group with one handler, another group, and a report type of the first group.
+
+
+@pytest.fixture
+def kcc_group(db):
+    return HandlerGroupFactory(name="KCC", is_kcc=True)
+
+
+@pytest.fixture
+def handler(db):
+    return UserFactory(role="handler")
+
+
+@pytest.fixture
+def group(handler, kcc_group):
+    """Openbaar Domein, with ``handler`` as its member; the KCC exists."""
+    return HandlerGroupFactory(name="Openbaar Domein", members=[handler])
+
+
+@pytest.fixture
+def other_group(db):
+    return HandlerGroupFactory(name="Mobiliteit", members=[UserFactory(role="handler")])
+
+
+@pytest.fixture
+def melding(group):
+    """A report with an admissibility decision, 3 working days, warned 1 day before."""
+    return CaseTypeFactory(code="melding", name="Melding openbaar domein", default_group=group, admissibility_step=True)
+
+
+@pytest.fixture
+def client_for(db):
+    """An API client authenticated as an existing user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        client.user = user
+        return client
+
+    return make

@@ -14,24 +14,13 @@ from django.utils import timezone
 from cases.models import CaseEvent, EventKind, GroupMessage
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, open_case
 
-from .conftest import BROKER, celery
+from .conftest import BROKER, celery, wait_for, worker_database_url
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a database it can share"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def wait_for(condition, timeout: float, processes) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for process in processes:
-            assert process.poll() is None, process.stdout.read()
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
 
 
 def test_beat_and_worker_escalate_an_overdue_case_once(tmp_path):
@@ -41,9 +30,8 @@ def test_beat_and_worker_escalate_an_overdue_case_once(tmp_path):
         case_type=CaseTypeFactory(default_group=group), registered_at=timezone.now() - timedelta(days=14)
     )
     on_time = open_case(case_type=CaseTypeFactory(default_group=group, norm_days=10))
-    db = connection.settings_dict
     env = {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": worker_database_url(),
         "MIDOFFICE_CHASE_INTERVAL_SECONDS": "1",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),

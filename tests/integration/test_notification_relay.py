@@ -13,8 +13,7 @@ from notifications import services
 from notifications.models import Notification
 from tests.factories import CaseTypeFactory, EmailFactory, HandlerGroupFactory, PersonFactory, open_case
 
-from .conftest import BROKER, celery
-from .test_chase_beat import wait_for
+from .conftest import BROKER, celery, wait_for, worker_database_url
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -33,9 +32,8 @@ def test_the_relay_delivers_a_lost_notification_once(tmp_path, monkeypatch):
     notification = Notification.objects.get(case=case)
     assert notification.status == "pending"
 
-    db = connection.settings_dict
     env = {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": worker_database_url(),
         "MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS": "1",
         "MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS": "0",
         "MIDOFFICE_CHASE_INTERVAL_SECONDS": "3600",

@@ -21,8 +21,7 @@ from notifications import services
 from notifications.models import Notification, WebhookSubscription
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory, open_case
 
-from .conftest import BROKER, celery
-from .test_chase_beat import wait_for
+from .conftest import BROKER, celery, wait_for, worker_database_url
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -85,10 +84,9 @@ def planning(httpserver):
 
 
 def worker_env(broker_url: str) -> dict:
-    db = connection.settings_dict
     return {
         "CELERY_BROKER_URL": broker_url,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": worker_database_url(),
         "MIDOFFICE_NOTIFICATION_BACKENDS": "webhook",
         "MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS": "1",
         "MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS": "2",

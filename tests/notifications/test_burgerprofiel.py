@@ -51,6 +51,7 @@ def test_the_answer_reaches_the_citizens_profile(profile_server, melding, handle
     assert bundle["ProductId"] == "1502" and bundle["Categorie"] == "DossierStatus"
     pairs = {p["Sleutel"]: p["Waarde"] for p in bundle["SleutelWaardeParen"]}
     assert pairs["dossiernummer"] == case.reference and pairs["bericht"] == "Hersteld."
+    assert pairs["status"] == "Opgelost"  # the citizen's language (nl), not the clerk's (en in the tests)
     assert pairs["link"].startswith("http://127.0.0.1:8000/status/")
     auth = [r.headers["Authorization"] for r, _ in profile_server.log if r.path == "/api/v2/notificaties"]
     assert set(auth) == {"Bearer tok"}

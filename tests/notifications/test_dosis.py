@@ -128,3 +128,20 @@ def test_a_rejected_client_is_dead_not_retried(dosis_server, melding, committed)
         case = open_case(case_type=melding, party=PersonFactory())
     notification = Notification.objects.get(case=case)
     assert notification.status == "dead" and "token: HTTP 400" in notification.last_error
+
+
+def test_a_gap_in_the_mapping_never_holds_up_the_case_change(dosis_server, melding, handler, committed):
+    from notifications.models import DosisStatus
+
+    dosis_server.expect_request("/oauth/token").respond_with_json({"access_token": "t", "expires_in": 3600})
+    dosis_server.expect_request("/api/v2/dosis/dossiers").respond_with_json({"Status": "Ontvangen"})
+    DosisStatus.objects.filter(state="in_progress").delete()
+    case = open_case(case_type=melding, party=PersonFactory())
+    with committed():
+        case_transition(actor=handler, case=case, transition="start")
+
+    case.refresh_from_db()
+    assert case.state == "in_progress"
+    started = Notification.objects.get(case=case, kind="case_started")
+    assert started.status == "dead"
+    assert started.last_error == "no DOSIS status is configured for the case state in_progress"

@@ -167,6 +167,8 @@ def test_supervisors_see_dead_notifications_and_retry_them(melding, citizen, cli
     dead = Notification.objects.get()
     supervisor = client_for(UserFactory(role="supervisor"))
 
+    bad_filter = supervisor.get(reverse("v1:notification-list"), {"status": "lost"})
+    assert bad_filter.status_code == 400 and "status" in bad_filter.data
     listed = supervisor.get(reverse("v1:notification-list"), {"status": "dead"}).data["results"]
     assert [(n["id"], n["last_error"][:18]) for n in listed] == [(dead.pk, "recipient refused:")]
     with committed():
