@@ -448,11 +448,14 @@ class Configuration:
         )
 
     def type_lines(self) -> str:
+        from cases.models import all_notification_kinds
+
         b = lambda v: "t" if v else "f"  # noqa: E731
+        notify = json.dumps(all_notification_kinds())  # COPY applies no Django default
         return "".join(
             f"{t['id']}\t{t['code']}\t{t['name']}\t{t['kind']}\t{t['norm']}\t{t['unit']}\t{b(t['admissibility'])}"
             f"\t{t['warning']}\t{b(t['survey'])}\t{t['ipdc']}\t{b(t['confidential'])}\t{b(t['active'])}"
-            f"\t{t['group'] or NULL}\n"
+            f"\t{t['group'] or NULL}\t{notify}\n"
             for t in self.types
         )
 
@@ -955,7 +958,7 @@ def load(
             conn,
             "cases_casetype",
             "id, code, name, kind, norm_days, norm_unit, admissibility_step, warning_days, survey_enabled, "
-            "ipdc_product_id, confidential, active, default_group_id",
+            "ipdc_product_id, confidential, active, default_group_id, notify_kinds",
             [config.type_lines()],
         )
         copy_lines(

@@ -2,10 +2,23 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "midoffice.settings")
 
 app = Celery("midoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def close_old_connections(task=None, **kwargs):
+    """Before and after each task, what Django does around a request: drop a connection that is broken or
+    older than CONN_MAX_AGE, and health-check the next use. Not in eager mode: there the caller owns the
+    connection (and may be inside a transaction)."""
+    if task is not None and task.request.is_eager:
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

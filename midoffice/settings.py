@@ -166,6 +166,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection around every task unless this is set: a new
+# PostgreSQL connection per delivery. With it, midoffice/celery.py applies Django's own rules between tasks
+# (CONN_MAX_AGE, health checks, broken connections), as between requests; the fixup still recycles a
+# thread's connection every 5,000 tasks.
+CELERY_DB_REUSE_MAX = 5000
 CELERY_BEAT_SCHEDULE = {
     "escalate-cases": {
         "task": "cases.tasks.escalate_cases",

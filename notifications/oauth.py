@@ -2,15 +2,16 @@
 Burgerprofiel: the city authenticates with a JWT it signs itself, and access tokens are cached per
 scope until shortly before they expire."""
 
+import json
 import time
 import uuid
+from urllib.parse import urlencode
 
 import jwt
-import requests
 from django.conf import settings
 from django.core.cache import cache
 
-from .backends import PermanentError, TransientError
+from .backends import PermanentError, TransientError, http_post
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Seconds before a token's own expiry that a new one is fetched.
@@ -38,25 +39,26 @@ def access_token(scope: str) -> str:
     token = cache.get(_cache_key(scope))
     if token:
         return token
+    form = {
+        "grant_type": "client_credentials",
+        "scope": scope,
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": client_assertion(),
+    }
     try:
-        response = requests.post(
+        response = http_post(
             settings.MIDOFFICE_OAUTH_TOKEN_URL,
-            data={
-                "grant_type": "client_credentials",
-                "scope": scope,
-                "client_assertion_type": ASSERTION_TYPE,
-                "client_assertion": client_assertion(),
-            },
-            timeout=settings.MIDOFFICE_HTTP_TIMEOUT_SECONDS,
+            urlencode(form).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         )
-    except requests.RequestException as exc:
-        raise TransientError(f"token: {exc.__class__.__name__}: {exc}") from exc
-    if response.status_code >= 500 or response.status_code == 429:
-        raise TransientError(f"token: HTTP {response.status_code}")
-    if not response.ok:
+    except TransientError as exc:
+        raise TransientError(f"token: {exc}") from exc
+    if response.status >= 500 or response.status == 429:
+        raise TransientError(f"token: HTTP {response.status}")
+    if not 200 <= response.status < 300:
         # A wrong client id or key: a configuration error no retry fixes.
-        raise PermanentError(f"token: HTTP {response.status_code}: {response.text[:300]}")
-    body = response.json()
+        raise PermanentError(f"token: HTTP {response.status}: {response.data[:300].decode(errors='replace')}")
+    body = json.loads(response.data)
     token = body["access_token"]
     cache.set(_cache_key(scope), token, max(1, int(body.get("expires_in", 3600)) - TOKEN_MARGIN))
     return token

@@ -70,6 +70,7 @@ def publishing_to(broker_url):
         yield broker_url
     finally:
         app.pool.force_close_all()
+        app._after_fork()  # forget the closed connection and producer pools: the next test has its own broker
         app.conf.task_always_eager, app.conf.broker_url = old
 
 
@@ -159,3 +160,46 @@ def test_a_worker_killed_mid_delivery_is_redelivered_with_the_same_key(
     assert len(calls) == 2 and calls[0] == calls[1] == str(notification.idempotency_key)
     notification.refresh_from_db()
     assert notification.attempts == 1
+
+
+def worker_backends(application: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s ORDER BY pid", [application])
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def test_the_worker_keeps_its_database_connection_and_survives_losing_it(planning, publishing_to, httpserver):
+    """One connection serves delivery after delivery (not one per task); when PostgreSQL drops it between two
+    tasks, the health check replaces it and the next delivery succeeds at its first attempt."""
+    case_type, handler = planning
+    httpserver.expect_request("/hook").respond_with_data("", status=204)
+    port = int(publishing_to.rsplit(":", 1)[1].split("/")[0])
+    env = {**worker_env(publishing_to), "PGAPPNAME": "midoffice-test-worker"}
+
+    def all_sent():
+        return not Notification.objects.exclude(status="sent").exists()
+
+    with (
+        redis_server(port),
+        celery("worker", "--pool=threads", "--concurrency=1", "--hostname=conn@%h", env=env) as worker,
+    ):
+        case = open_case(case_type=case_type, party=None, channel="website")
+        assert wait_for(all_sent, timeout=60, processes=[worker])
+        [first] = worker_backends("midoffice-test-worker")  # still open after the task
+
+        case = case_transition(actor=handler, case=case, transition="start")
+        assert wait_for(all_sent, timeout=30, processes=[worker])
+        assert worker_backends("midoffice-test-worker") == [first]
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+        case_transition(actor=handler, case=case, transition="resolve", public_message="Hersteld.")
+        assert wait_for(all_sent, timeout=30, processes=[worker]), list(
+            Notification.objects.values_list("kind", "status", "last_error")
+        )
+    assert list(Notification.objects.order_by("id").values_list("kind", "attempts")) == [
+        ("case_created", 1),
+        ("case_started", 1),
+        ("case_resolved", 1),
+    ]
+    assert len(httpserver.log) == 3

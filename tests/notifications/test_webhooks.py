@@ -12,7 +12,7 @@ from django.utils import timezone
 from werkzeug import Response
 
 from cases.services import case_transition
-from notifications import services
+from notifications import backends, services
 from notifications.models import Notification, WebhookSubscription
 from tests.factories import open_case
 
@@ -118,6 +118,49 @@ def test_unreachable_receiver_is_retried(planning, melding, committed):
         case = open_case(case_type=melding, party=None, channel="website")
     notification = Notification.objects.get(case=case)
     assert notification.status == "failed" and "ConnectionError" in notification.last_error
+
+
+def test_a_redirect_is_not_followed_and_is_dead(httpserver, planning, melding, committed):
+    httpserver.expect_oneshot_request("/hooks/midoffice").respond_with_response(
+        Response("", status=302, headers={"Location": "/elsewhere"})
+    )
+    with committed():
+        case = open_case(case_type=melding, party=None, channel="website")
+    notification = Notification.objects.get(case=case)
+    assert (notification.status, notification.last_error) == ("dead", "HTTP 302: ")
+    assert len(httpserver.log) == 1
+
+
+@pytest.fixture
+def proxies(monkeypatch):
+    """HTTP(S)_PROXY / NO_PROXY as the process read them at start-up."""
+
+    def use(found: dict):
+        monkeypatch.setattr(backends, "_proxies", found)
+        backends._manager.cache_clear()
+
+    yield use
+    backends._manager.cache_clear()
+
+
+def test_calls_go_through_the_proxy_from_the_environment(httpserver, planning, melding, committed, proxies):
+    proxies({"http": httpserver.url_for("/").rstrip("/")})  # the test server plays the proxy
+    planning.url = "http://planning.stad.invalid/hooks/midoffice"
+    planning.save()
+    httpserver.expect_oneshot_request("/hooks/midoffice").respond_with_data("", status=204)
+    with committed():
+        case = open_case(case_type=melding, party=None, channel="website")
+    assert Notification.objects.get(case=case).status == "sent"
+    [(request, _response)] = httpserver.log
+    assert request.headers["Host"] == "planning.stad.invalid"
+
+
+def test_no_proxy_hosts_are_called_directly(httpserver, planning, melding, committed, proxies):
+    proxies({"http": "http://127.0.0.1:9", "no": "127.0.0.1,localhost"})  # nothing listens on the proxy
+    httpserver.expect_oneshot_request("/hooks/midoffice").respond_with_data("", status=204)
+    with committed():
+        case = open_case(case_type=melding, party=None, channel="website")
+    assert Notification.objects.get(case=case).status == "sent"
 
 
 def test_subscriptions_filter_on_kind_and_case_type(httpserver, planning, melding, committed):
