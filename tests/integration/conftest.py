@@ -6,6 +6,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
+from kombu import pools
+
+from midoffice.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("MIDOFFICE_TEST_BROKER_URL")
@@ -31,6 +34,8 @@ def celery(*args: str, env: dict | None = None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            print(process.stdout.read())  # shown by pytest when the test failed
 
 
 def worker_database_url() -> str:
@@ -49,3 +54,23 @@ def wait_for(condition, timeout: float, processes) -> bool:
             return True
         time.sleep(0.5)
     return False
+
+
+def forget_broker_connections() -> None:
+    """Close kombu's connection pools and forget them, and the app's references to them. Even eager
+    ``apply_async`` takes a producer from the pool, which then points at the default broker URL."""
+    pools.reset()
+    app._after_fork()
+
+
+@contextmanager
+def publishing_to(broker_url: str):
+    """This process enqueues to ``broker_url`` for real (on commit), as the web processes do in production."""
+    old = app.conf.task_always_eager, app.conf.broker_url
+    forget_broker_connections()
+    app.conf.task_always_eager, app.conf.broker_url = False, broker_url
+    try:
+        yield broker_url
+    finally:
+        forget_broker_connections()
+        app.conf.task_always_eager, app.conf.broker_url = old

@@ -16,12 +16,11 @@ from django.db import connection
 from werkzeug import Response
 
 from cases.services import case_transition
-from midoffice.celery import app
 from notifications import services
 from notifications.models import Notification, WebhookSubscription
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory, open_case
 
-from .conftest import BROKER, celery, wait_for, worker_database_url
+from .conftest import BROKER, celery, publishing_to, wait_for, worker_database_url
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -62,16 +61,9 @@ def broker_url():
 
 
 @pytest.fixture
-def publishing_to(broker_url):
-    """The test process enqueues to ``broker_url`` for real, as the web processes do in production."""
-    old = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager, app.conf.broker_url = False, broker_url
-    try:
+def publishing(broker_url):
+    with publishing_to(broker_url):
         yield broker_url
-    finally:
-        app.pool.force_close_all()
-        app._after_fork()  # forget the closed connection and producer pools: the next test has its own broker
-        app.conf.task_always_eager, app.conf.broker_url = old
 
 
 @pytest.fixture
@@ -95,10 +87,10 @@ def worker_env(broker_url: str) -> dict:
     }
 
 
-def test_broker_down_during_the_change_then_back_delivers_once(planning, publishing_to, httpserver, tmp_path):
+def test_broker_down_during_the_change_then_back_delivers_once(planning, publishing, httpserver, tmp_path):
     case_type, handler = planning
     httpserver.expect_request("/hook").respond_with_data("", status=204)
-    port = int(publishing_to.rsplit(":", 1)[1].split("/")[0])
+    port = int(publishing.rsplit(":", 1)[1].split("/")[0])
     with redis_server(port):
         case = open_case(case_type=case_type, party=None, channel="website")
     # The broker is gone now: the transition still commits and its notification waits in the outbox.
@@ -110,7 +102,7 @@ def test_broker_down_during_the_change_then_back_delivers_once(planning, publish
     pending = Notification.objects.get(case=case, kind="case_started")
     assert pending.status == "pending"
 
-    env = worker_env(publishing_to)
+    env = worker_env(publishing)
     with (
         redis_server(port),
         celery("worker", "--pool=solo", "--hostname=outbox@%h", env=env) as worker,
@@ -168,13 +160,13 @@ def worker_backends(application: str) -> list[int]:
         return [pid for (pid,) in cursor.fetchall()]
 
 
-def test_the_worker_keeps_its_database_connection_and_survives_losing_it(planning, publishing_to, httpserver):
+def test_the_worker_keeps_its_database_connection_and_survives_losing_it(planning, publishing, httpserver):
     """One connection serves delivery after delivery (not one per task); when PostgreSQL drops it between two
     tasks, the health check replaces it and the next delivery succeeds at its first attempt."""
     case_type, handler = planning
     httpserver.expect_request("/hook").respond_with_data("", status=204)
-    port = int(publishing_to.rsplit(":", 1)[1].split("/")[0])
-    env = {**worker_env(publishing_to), "PGAPPNAME": "midoffice-test-worker"}
+    port = int(publishing.rsplit(":", 1)[1].split("/")[0])
+    env = {**worker_env(publishing), "PGAPPNAME": "midoffice-test-worker"}
 
     def all_sent():
         return not Notification.objects.exclude(status="sent").exists()
