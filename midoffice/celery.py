@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def close_old_connections(task=None, **kwargs):
+def connections_as_between_requests(task=None, **kwargs):
     """Before and after each task, what Django does around a request: drop a connection that is broken or
     older than CONN_MAX_AGE, and health-check the next use. Not in eager mode: there the caller owns the
     connection (and may be inside a transaction)."""

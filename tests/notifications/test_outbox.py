@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,6 +116,24 @@ def test_transient_errors_back_off_then_deliver_once(melding, citizen, committed
     assert (notification.status, notification.attempts, notification.last_error) == ("sent", 3, "")
     assert len(mail.outbox) == 1
     assert services.notification_deliver(notification_id=notification.pk) is None  # sent stays sent
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks of another connection")
+def test_a_notification_another_worker_holds_is_left_alone(melding, citizen):
+    """The claim skips a locked row: two workers never deliver the same notification at once."""
+    case = open_case(case_type=melding, party=citizen)  # delivered at once (eager): put it back to pending
+    notification = Notification.objects.get(case=case)
+    Notification.objects.filter(pk=notification.pk).update(status="pending", attempts=0, sent_at=None)
+    mail.outbox.clear()
+    db = connection.settings_dict
+    with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432) as other:
+        other.execute("SELECT id FROM notifications_notification WHERE id = %s FOR UPDATE", [notification.pk])
+        assert services.notification_deliver(notification_id=notification.pk) is None
+        assert mail.outbox == []
+        other.rollback()  # the other worker is done with it
+    assert services.notification_deliver(notification_id=notification.pk) == "sent"
     assert len(mail.outbox) == 1
 
 
