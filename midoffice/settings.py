@@ -229,6 +229,16 @@ MIDOFFICE_BURGERPROFIEL_CATEGORY = env.str("MIDOFFICE_BURGERPROFIEL_CATEGORY", d
 MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD = env.str("MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD", default="Insz")
 MIDOFFICE_BURGERPROFIEL_CHANNELS = env.list("MIDOFFICE_BURGERPROFIEL_CHANNELS", default=[])
 MIDOFFICE_BURGERPROFIEL_BRAND_CODE = env.str("MIDOFFICE_BURGERPROFIEL_BRAND_CODE", default="")
+# The keys of SleutelWaardeParen must be those of the template the city registered: override any of them
+# with e.g. MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS="reference=dossierNummer,link=url".
+MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS = {
+    "reference": "dossiernummer",
+    "case_type": "dossiertype",
+    "status": "status",
+    "message": "bericht",
+    "link": "link",
+    **env.dict("MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS", default={}),
+}
 # Where citizens reach this installation: the status links in notifications start with it.
 MIDOFFICE_PUBLIC_BASE_URL = env.str("MIDOFFICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")

@@ -29,6 +29,7 @@ def _state_label(case: Case) -> str:
 
 def payload(case: Case, public_message: str) -> dict:
     source = settings.MIDOFFICE_DOSIS_SOURCE_URI or settings.MIDOFFICE_BURGERPROFIEL_SENDER_URI
+    keys = settings.MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS
     document = {
         "AanbiederUri": settings.MIDOFFICE_BURGERPROFIEL_SENDER_URI,
         "Bestemmelingen": [{settings.MIDOFFICE_BURGERPROFIEL_RECIPIENT_FIELD: recipient(case)}],
@@ -36,11 +37,11 @@ def payload(case: Case, public_message: str) -> dict:
         "DatumNotificatie": timezone.now().isoformat(),
         "TransactieId": f"{source}{case.reference}",
         "SleutelWaardeParen": [
-            {"Sleutel": "dossiernummer", "Waarde": case.reference},
-            {"Sleutel": "dossiertype", "Waarde": case.case_type.name},
+            {"Sleutel": keys["reference"], "Waarde": case.reference},
+            {"Sleutel": keys["case_type"], "Waarde": case.case_type.name},
             # In the citizen's language, whoever made the change.
-            {"Sleutel": "status", "Waarde": _state_label(case)},
-            {"Sleutel": "bericht", "Waarde": public_message},
+            {"Sleutel": keys["status"], "Waarde": _state_label(case)},
+            {"Sleutel": keys["message"], "Waarde": public_message},
         ],
     }
     if case.case_type.ipdc_product_id:
@@ -58,7 +59,7 @@ def send(notification: Notification) -> None:
     document = {**notification.payload, "Id": str(notification.idempotency_key)}
     document["SleutelWaardeParen"] = [
         *document["SleutelWaardeParen"],
-        {"Sleutel": "link", "Waarde": status_url(notification)},
+        {"Sleutel": settings.MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS["link"], "Waarde": status_url(notification)},
     ]
     scope = settings.MIDOFFICE_BURGERPROFIEL_SCOPE
     url = settings.MIDOFFICE_BURGERPROFIEL_URL.rstrip("/") + "/api/v2/notificaties"

@@ -57,6 +57,21 @@ def test_the_answer_reaches_the_citizens_profile(profile_server, melding, handle
     assert set(auth) == {"Bearer tok"}
 
 
+def test_template_keys_follow_the_setting(profile_server, melding, settings, django_capture_on_commit_callbacks):
+    settings.MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS = {
+        **settings.MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS,
+        "reference": "dossierNummer",
+        "link": "url",
+    }
+    profile_server.expect_request("/api/v2/notificaties", method="POST").respond_with_json({"Status": "OK"})
+    with django_capture_on_commit_callbacks(execute=True):
+        case = open_case(case_type=melding, party=PersonFactory(national_number="85073003328"))
+    [bundle] = [json.loads(r.data) for r, _ in profile_server.log if r.path == "/api/v2/notificaties"]
+    pairs = {p["Sleutel"]: p["Waarde"] for p in bundle["SleutelWaardeParen"]}
+    assert set(pairs) == {"dossierNummer", "dossiertype", "status", "bericht", "url"}
+    assert pairs["dossierNummer"] == case.reference and pairs["url"].startswith("http://127.0.0.1:8000/status/")
+
+
 def test_only_persons_with_an_insz(profile_server, melding, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         open_case(case_type=melding, party=OrganisationFactory())
