@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from midoffice.admin import ReadOnlyAdmin
 from notifications.models import NotificationKind
 
 from .access import visible_cases
@@ -116,7 +117,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Cases, read-only: they change through the workflow (API), which checks and records every step."""
 
     list_display = (
@@ -168,15 +169,6 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("overdue"))
     def is_overdue(self, case):
         return case.state in RUNNING_STATES and case.due_at < timezone.now()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GroupMessage)

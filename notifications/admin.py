@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.access import visible_cases
 from cases.models import Case
+from midoffice.admin import ReadOnlyAdmin
 
 from .models import (
     DeadLetterDigest,
@@ -24,7 +25,7 @@ class OfVisibleCasesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(OfVisibleCasesAdmin):
+class NotificationAdmin(OfVisibleCasesAdmin, ReadOnlyAdmin):
     """Read-only: notifications are written with the case change and retried through the API."""
 
     list_display = ("created_at", "case", "kind", "backend", "recipient", "status", "attempts", "sent_at")
@@ -33,15 +34,6 @@ class NotificationAdmin(OfVisibleCasesAdmin):
     search_fields = ("=case__reference", "recipient")
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WebhookSubscriptionForm(forms.ModelForm):

@@ -14,6 +14,9 @@ from . import oauth
 from .backends import PermanentError, TransientError, post_json
 from .models import Notification
 
+# What the values of SleutelWaardeParen are; their key names are MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS.
+TEMPLATE_VALUES = ("reference", "case_type", "status", "message", "link")
+
 
 def recipient(case: Case) -> str | None:
     party = case.party

@@ -11,17 +11,7 @@ from contacts.models import (
     AccessLog,
     PartyMerge,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from midoffice.admin import ReadOnlyAdmin
 
 
 @admin.register(AccessLog)

@@ -44,6 +44,16 @@ def worker_database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def worker_env(**settings: str) -> dict:
+    """The environment of a worker or beat on the test database; periodic tasks rare unless a test asks."""
+    return {
+        "DATABASE_URL": worker_database_url(),
+        "MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS": "3600",
+        "MIDOFFICE_CHASE_INTERVAL_SECONDS": "3600",
+        **settings,
+    }
+
+
 def wait_for(condition, timeout: float, processes) -> bool:
     """Poll ``condition`` until it holds or ``timeout`` passes; a process that died fails the test."""
     deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import CaseEvent, EventKind, GroupMessage
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, open_case
 
-from .conftest import BROKER, celery, wait_for, worker_database_url
+from .conftest import BROKER, celery, wait_for, worker_env
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -30,12 +30,11 @@ def test_beat_and_worker_escalate_an_overdue_case_once(tmp_path):
         case_type=CaseTypeFactory(default_group=group), registered_at=timezone.now() - timedelta(days=14)
     )
     on_time = open_case(case_type=CaseTypeFactory(default_group=group, norm_days=10))
-    env = {
-        "DATABASE_URL": worker_database_url(),
-        "MIDOFFICE_CHASE_INTERVAL_SECONDS": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-    }
+    env = worker_env(
+        MIDOFFICE_CHASE_INTERVAL_SECONDS="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+    )
     with (
         celery("worker", "--pool=solo", "--hostname=chase@%h", "-l", "INFO", env=env) as worker,
         celery("beat", "-l", "INFO", "--schedule", str(tmp_path / "beat-schedule"), env=env) as beat,

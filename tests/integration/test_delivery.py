@@ -20,7 +20,7 @@ from notifications.models import DosisStatus, Notification, WebhookSubscription
 from notifications.services import notification_from_token
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, PersonFactory, UserFactory, open_case
 
-from .conftest import BROKER, celery, publishing_to, wait_for, worker_database_url
+from .conftest import BROKER, celery, publishing_to, wait_for, worker_env
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -45,15 +45,6 @@ def handler_and_type():
     handler = UserFactory(role="handler")
     group.members.add(handler)
     return handler, case_type
-
-
-def worker_env(**settings) -> dict:
-    return {
-        "DATABASE_URL": worker_database_url(),
-        "MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS": "3600",
-        "MIDOFFICE_CHASE_INTERVAL_SECONDS": "3600",
-        **settings,
-    }
 
 
 def all_delivered() -> bool:

@@ -13,7 +13,7 @@ from notifications import services
 from notifications.models import Notification
 from tests.factories import CaseTypeFactory, EmailFactory, HandlerGroupFactory, PersonFactory, open_case
 
-from .conftest import BROKER, celery, wait_for, worker_database_url
+from .conftest import BROKER, celery, wait_for, worker_env
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -32,14 +32,12 @@ def test_the_relay_delivers_a_lost_notification_once(tmp_path, monkeypatch):
     notification = Notification.objects.get(case=case)
     assert notification.status == "pending"
 
-    env = {
-        "DATABASE_URL": worker_database_url(),
-        "MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS": "1",
-        "MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS": "0",
-        "MIDOFFICE_CHASE_INTERVAL_SECONDS": "3600",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-    }
+    env = worker_env(
+        MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS="1",
+        MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS="0",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+    )
     with (
         celery("worker", "--pool=solo", "--hostname=relay@%h", "-l", "INFO", env=env) as worker,
         celery("beat", "-l", "INFO", "--schedule", str(tmp_path / "beat-schedule"), env=env) as beat,

@@ -20,7 +20,7 @@ from notifications import services
 from notifications.models import Notification, WebhookSubscription
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory, open_case
 
-from .conftest import BROKER, celery, publishing_to, wait_for, worker_database_url
+from .conftest import BROKER, celery, publishing_to, wait_for, worker_env
 
 pytestmark = [
     pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set"),
@@ -76,15 +76,13 @@ def planning(httpserver):
     return case_type, handler
 
 
-def worker_env(broker_url: str) -> dict:
-    return {
-        "CELERY_BROKER_URL": broker_url,
-        "DATABASE_URL": worker_database_url(),
-        "MIDOFFICE_NOTIFICATION_BACKENDS": "webhook",
-        "MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS": "1",
-        "MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS": "2",
-        "MIDOFFICE_CHASE_INTERVAL_SECONDS": "3600",
-    }
+def webhook_worker_env(broker_url: str) -> dict:
+    return worker_env(
+        CELERY_BROKER_URL=broker_url,
+        MIDOFFICE_NOTIFICATION_BACKENDS="webhook",
+        MIDOFFICE_NOTIFICATION_RELAY_INTERVAL_SECONDS="1",
+        MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS="2",
+    )
 
 
 def test_broker_down_during_the_change_then_back_delivers_once(planning, publishing, httpserver, tmp_path):
@@ -102,7 +100,7 @@ def test_broker_down_during_the_change_then_back_delivers_once(planning, publish
     pending = Notification.objects.get(case=case, kind="case_started")
     assert pending.status == "pending"
 
-    env = worker_env(publishing)
+    env = webhook_worker_env(publishing)
     with (
         redis_server(port),
         celery("worker", "--pool=solo", "--hostname=outbox@%h", env=env) as worker,
@@ -134,7 +132,7 @@ def test_a_worker_killed_mid_delivery_is_redelivered_with_the_same_key(
 
     httpserver.expect_request("/hook").respond_with_handler(slow_then_ok)
     port = int(broker_url.rsplit(":", 1)[1].split("/")[0])
-    env = worker_env(broker_url)
+    env = webhook_worker_env(broker_url)
     with redis_server(port), celery("beat", "--schedule", str(tmp_path / "beat"), env=env) as beat:
         with celery("worker", "--pool=solo", "--hostname=victim@%h", env=env) as victim:
             # This process would deliver eagerly: leave the notification to the relay and the worker.
@@ -166,7 +164,7 @@ def test_the_worker_keeps_its_database_connection_and_survives_losing_it(plannin
     case_type, handler = planning
     httpserver.expect_request("/hook").respond_with_data("", status=204)
     port = int(publishing.rsplit(":", 1)[1].split("/")[0])
-    env = {**worker_env(publishing), "PGAPPNAME": "midoffice-test-worker"}
+    env = {**webhook_worker_env(publishing), "PGAPPNAME": "midoffice-test-worker"}
 
     def all_sent():
         return not Notification.objects.exclude(status="sent").exists()

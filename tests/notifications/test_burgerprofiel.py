@@ -72,6 +72,16 @@ def test_template_keys_follow_the_setting(profile_server, melding, settings, dja
     assert pairs["dossierNummer"] == case.reference and pairs["url"].startswith("http://127.0.0.1:8000/status/")
 
 
+def test_a_misspelt_template_key_stops_the_start(settings):
+    from django.core.checks import run_checks
+
+    keys = {**settings.MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS, "refrence": "dossierNummer"}
+    del keys["link"]
+    settings.MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS = keys
+    [error] = [e for e in run_checks() if e.id == "notifications.E001"]
+    assert error.msg == "MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS: unknown refrence; missing link"
+
+
 def test_only_persons_with_an_insz(profile_server, melding, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         open_case(case_type=melding, party=OrganisationFactory())

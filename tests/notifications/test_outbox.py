@@ -271,3 +271,15 @@ def test_supervisors_get_a_daily_digest_of_dead_notifications(melding, citizen, 
     assert case.reference in message.body and "recipient refused" in message.body
     with time_machine.travel(datetime(2026, 11, 21, 7, 0, tzinfo=brussels)):
         assert services.dead_letters_report() is None  # nothing went dead on the 20th
+
+
+def test_notifications_are_read_only_in_the_admin(client, melding, citizen):
+    open_case(case_type=melding, party=citizen)
+    notification = Notification.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:notifications_notification_change", args=[notification.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.get(reverse("admin:notifications_notification_add")).status_code == 403
+    delete = reverse("admin:notifications_notification_delete", args=[notification.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Notification.objects.filter(pk=notification.pk).exists()
