@@ -13,11 +13,13 @@ $(STAMP):
 
 install: $(STAMP)
 
-## Install, migrate, seed demo data (idempotent) and serve on http://127.0.0.1:8000
+## Install, migrate, seed demo data (idempotent) and serve on http://127.0.0.1:8000 (make run PORT=8080: another
+## port). Embedded: the periodic jobs run in the server process and e-mailed links follow the port.
+PORT ?= 8000
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py serve 127.0.0.1:$(PORT)
 
 ## The whole test suite (SQLite by default; CI sets DATABASE_URL to PostgreSQL)
 test: install

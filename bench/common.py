@@ -69,7 +69,7 @@ def ensure_bench_user(url: str) -> str:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from midoffice.roles import KCC
 
@@ -80,13 +80,15 @@ def ensure_bench_user(url: str) -> str:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     user.groups.add(Group.objects.get(name=KCC))
-    token, _ = Token.objects.get_or_create(user=user)
+    # Only a hash of a key is stored: replace the user's tokens by one that never expires and keep its key.
+    AuthToken.objects.filter(user=user).delete()
+    _, key = AuthToken.objects.create(user, expiry=None)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     token_file(url).write_text(
-        json.dumps({"database": database_name(url), "username": user.username, "token": token.key}) + "\n"
+        json.dumps({"database": database_name(url), "username": user.username, "token": key}) + "\n"
     )
     connection.close()
-    return token.key
+    return key
 
 
 def plain_indexes(conn, tables) -> list[tuple[str, str, str]]:

@@ -303,12 +303,14 @@ def write_case_users(url: str, bench_ids: dict[str, int], memberships: dict[str,
     django_setup(url)
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     users = {}
     for username, uid in bench_ids.items():
-        token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(pk=uid))
-        users[username] = {"id": uid, "token": token.key, "handler_groups": memberships.get(username, [])}
+        # Only a hash of a key is stored: replace the user's tokens by one that never expires and keep its key.
+        AuthToken.objects.filter(user_id=uid).delete()
+        _, key = AuthToken.objects.create(get_user_model().objects.get(pk=uid), expiry=None)
+        users[username] = {"id": uid, "token": key, "handler_groups": memberships.get(username, [])}
     case_users_file(url).write_text(json.dumps({"database": database_name(url), "users": users}, indent=1) + "\n")
     connection.close()
 

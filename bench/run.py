@@ -9,10 +9,13 @@ against the targets, writes the raw loadgen JSON lines and a summary to bench/ou
   .venv/bin/python bench/run.py --scenarios lookup_insz,contact_log_throughput --duration 10
   .venv/bin/python bench/run.py --sweep                  # compare gunicorn worker/thread counts
   .venv/bin/python bench/run.py --scenarios case_inbox,case_inbox_group,overdue_summary,case_transition,chase
+  .venv/bin/python bench/run.py --peer --rounds 2            # creates, alternating with the peer's ticket create
+  .venv/bin/python bench/run.py --peer --broker redis://127.0.0.1:6379/11   # the same with a Celery broker
 
 Latency scenarios run at --latency-concurrency (default 1) so p95 reflects service time; the throughput
-scenario at --throughput-concurrency (default 6). The case scenarios (issue 3) authenticate as the users
-bench/generate_cases.py made: a handler in five handler groups, and a supervisor; ``chase`` times
+scenario at --throughput-concurrency (default 6); the create scenarios at --create-concurrency (default 4,
+the setting of the paired runs against the peer help desk). The case scenarios (issue 3) authenticate as the
+users bench/generate_cases.py made: a handler in five handler groups, and a supervisor; ``chase`` times
 ``cases_escalate()`` in-process (bench/chase.py) after the HTTP scenarios. Generate the data first:
 bench/generate.py.
 """
@@ -61,6 +64,9 @@ SCENARIOS = {
     "timeline_typical": ("latency", "p95_ms", 50, "GET /parties/<id>/timeline/ of random parties"),
     "contact_log": ("latency", None, None, "POST /contacts/ with party_data (INSZ / e-mail / new person)"),
     "contact_log_throughput": ("throughput", "rps", 100, "POST /contacts/ with party_data, high concurrency"),
+    # Writes that open a case (issue 5): compared with the peer's ticket create in paired runs (--peer).
+    "contact_case_create": ("create", "rps", None, "POST /contacts/ with party_data and an inline case"),
+    "case_create_known_party": ("create", "rps", None, "POST /cases/ with the id of a known party"),
     # Cases (issue 3).
     "case_inbox": ("latency", "p95_ms", 50, "GET /cases/?open=true&ordering=due_at as a handler in 5 groups"),
     "case_inbox_group": ("latency", "p95_ms", 50, "the same with &handler_group=<each of the handler's groups>"),
@@ -72,7 +78,12 @@ SCENARIOS = {
     "chase": ("in-process", "seconds", 2, "cases_escalate() with the fresh crossings, rolled back (bench/chase.py)"),
 }
 DEFAULT_SCENARIOS = list(SCENARIOS)
-CASE_SCENARIOS = [name for name in SCENARIOS if name.startswith("case_")] + ["overdue_summary"]
+CASE_SCENARIOS = [n for n, spec in SCENARIOS.items() if n.startswith("case_") and spec[0] != "create"] + [
+    "overdue_summary"
+]
+CREATE_SCENARIOS = [name for name, spec in SCENARIOS.items() if spec[0] == "create"]
+# What --peer compares by default: the creates that open a case, and logging a contact without one.
+PAIR_SCENARIOS = ["contact_case_create", "case_create_known_party", "contact_log"]
 # Who each case scenario authenticates as (the others: the bench user, role kcc).
 SCENARIO_USERS = dict.fromkeys(CASE_SCENARIOS, CASE_HANDLER_USERNAME) | {
     "case_inbox_kcc": None,
@@ -82,11 +93,20 @@ SCENARIO_USERS = dict.fromkeys(CASE_SCENARIOS, CASE_HANDLER_USERNAME) | {
 POSTS = {
     "contact_log": ("/api/v1/contacts/", "201"),
     "contact_log_throughput": ("/api/v1/contacts/", "201"),
+    "contact_case_create": ("/api/v1/contacts/", "201"),
+    "case_create_known_party": ("/api/v1/cases/", "201"),
     "case_transition": (None, "200"),
 }
 # Transitions: suspend this many cases, then resume them, and so on; pairs leave each case as it was.
 TRANSITION_BLOCK = 50
 SWEEP_CONFIGS = [(2, 1), (3, 1), (4, 1), (6, 1), (2, 2), (3, 2), (4, 2)]
+# The peer help desk (django-helpdesk, installed under PEER_ROOT by the peer's setup.sh and load.py), served as
+# its own bench.sh serves it.
+PEER_ROOT = Path(os.environ.get("PEER_ROOT", "/tmp/peer-helpdesk"))
+PEER_DATABASE_URL = os.environ.get(
+    "PEER_DATABASE_URL", "postgres://peer_helpdesk:peer_helpdesk@127.0.0.1:5432/peer_helpdesk"
+)
+PEER_CREATE = ("/helpdesk/api/tickets/", "201")
 
 
 # --- inputs sampled from the database --------------------------------------------------------------------
@@ -171,6 +191,33 @@ def sample_inputs(url: str, inputs: Path, rng: random.Random) -> dict[str, Path]
 
 
 SAMPLES: dict[str, list] = {}
+
+
+def sample_create_inputs(url: str, inputs: Path) -> dict[str, Path]:
+    """What the create scenarios need besides the parties sample_inputs() drew: case types, parties, rules."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Active case types as often as the data set opens them (a 1 % sample of the cases).
+        types = conn.execute(
+            "SELECT t.code, count(*) FROM cases_case c TABLESAMPLE SYSTEM (1) "
+            "JOIN cases_casetype t ON t.id = c.case_type_id WHERE t.active GROUP BY 1"
+        ).fetchall()
+        parties = [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM contacts_party TABLESAMPLE BERNOULLI (1) WHERE merged_into_id IS NULL LIMIT 10000"
+            )
+        ]
+        # What routing rules match on, so that a share of the new cases is routed by a rule.
+        keywords = [
+            row[0] for row in conn.execute("SELECT DISTINCT keyword FROM cases_routingrule WHERE keyword <> ''")
+        ]
+        postal_codes = [
+            row[0] for row in conn.execute("SELECT DISTINCT postal_code FROM cases_routingrule WHERE postal_code <> ''")
+        ]
+    if not types or not parties:
+        sys.exit("no case types or parties for the create scenarios: generate the data with cases (bench/generate.py)")
+    SAMPLES.update(case_types=types, parties=parties, keywords=keywords, postal_codes=postal_codes)
+    return {name: inputs / f"{name}.jsonl" for name in CREATE_SCENARIOS}
 
 
 def load_case_users(url: str) -> dict[str, dict]:
@@ -272,11 +319,38 @@ def restore_transitions(url: str, port: int, token: str, references: list[str]) 
     return len(waiting)
 
 
-def write_bodies(url: str, file: Path, rng: random.Random, count: int) -> None:
+def write_bodies(url: str, file: Path, rng: random.Random, count: int, scenario: str = "contact_log") -> None:
     """Fresh POST bodies for one run (new persons must be new each time)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        bodies = contact_bodies(conn, rng, SAMPLES["persons"], SAMPLES["by_email"], count)
+    if scenario == "case_create_known_party":
+        channels = ["phone", "counter", "email", "website", "chat", "whatsapp"]
+        bodies = [
+            {"party": rng.choice(SAMPLES["parties"]), "channel": rng.choice(channels), **case_body(rng)}
+            for _ in range(count)
+        ]
+    else:
+        with psycopg.connect(url, autocommit=True) as conn:
+            bodies = contact_bodies(conn, rng, SAMPLES["persons"], SAMPLES["by_email"], count)
+        if scenario == "contact_case_create":
+            for body in bodies:
+                body["case"] = case_body(rng)
+                body.pop("outcome")  # the service records case_created
     file.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bodies))
+
+
+def case_body(rng: random.Random) -> dict:
+    """A new case: a case type as often as the data set has it; a rule's keyword or postal code now and then."""
+    import names
+
+    codes, weights = zip(*SAMPLES["case_types"], strict=True)
+    description = rng.choice(names.SUMMARIES)
+    if SAMPLES["keywords"] and rng.random() < 0.3:
+        description += f" Het gaat over {rng.choice(SAMPLES['keywords'])}."
+    body = {"case_type": rng.choices(codes, weights)[0], "description": description}
+    if rng.random() < 0.5:
+        postal_codes = SAMPLES["postal_codes"] or [code for code, _ in names.MUNICIPALITIES]
+        body["postal_code"] = rng.choice(postal_codes)
+        body["location"] = f"{rng.choice(names.STREETS)} {rng.randint(1, 200)}"
+    return body
 
 
 def new_national_numbers(conn, rng: random.Random, count: int) -> list[tuple[str, str, bool]]:
@@ -339,7 +413,8 @@ def contact_bodies(conn, rng: random.Random, persons: list, by_email: list, coun
                 "source": "web_form" if channel == "website" else "staff",
                 "subject": rng.choice(names.SUBJECTS),
                 "summary": rng.choice(names.SUMMARIES) if rng.random() < 0.5 else "",
-                "outcome": rng.choice(["answered", "case_created", "referred", ""]),
+                # Not case_created: a contact with that outcome must open a case (contact_case_create does).
+                "outcome": rng.choice(["answered", "referred", "no_answer", ""]),
             }
         )
     return bodies
@@ -357,33 +432,24 @@ def busy_ticks() -> int:
     return sum(values) - values[3] - values[4]  # minus idle and iowait
 
 
-def process_ticks(pids, reaped=()) -> int:
-    """CPU time of ``pids``, plus that of the exited children of ``reaped`` (PostgreSQL's parallel workers)."""
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    for pid in reaped:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[13]) + int(fields[14])  # cutime, cstime: children it has waited for
-    return total
+def _ticks(pid: int, children: bool = False) -> int | None:
+    """utime + stime of ``pid`` (with ``children``: cutime + cstime, the children it has waited for)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[13]) + int(fields[14]) if children else int(fields[11]) + int(fields[12])
 
 
-def our_pids(gunicorn_pid: int, dbname: str) -> tuple[list[int], list[int]]:
-    """gunicorn and its workers, and the PostgreSQL backends serving the bench database; and the postmaster.
+def cpu_snapshot(gunicorn_pid: int, dbname: str) -> dict[str, dict[int, int]]:
+    """CPU ticks of gunicorn and its workers ("app"), of the PostgreSQL backends serving ``dbname`` ("db"), and
+    the exited children of their postmaster ("reaped").
 
     A parallel query's workers live for one query and are children of the postmaster, not of the backend: their
     CPU time shows in the postmaster's cutime once they exit (as does that of any backend that exits meanwhile,
     which a quiet machine does not have).
     """
-    pids, postmasters = [], set()
+    snapshot: dict[str, dict[int, int]] = {"app": {}, "db": {}, "reaped": {}}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -392,12 +458,23 @@ def our_pids(gunicorn_pid: int, dbname: str) -> tuple[list[int], list[int]]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if int(entry.name) == gunicorn_pid or ppid == gunicorn_pid or f" {dbname} " in cmdline:
-            pids.append(int(entry.name))
-            if f" {dbname} " in cmdline:
-                postmasters.add(ppid)
-    return pids, sorted(postmasters)
+        pid, ppid = int(entry.name), int(stat.rsplit(")", 1)[1].split()[1])
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        if pid == gunicorn_pid or ppid == gunicorn_pid:
+            snapshot["app"][pid] = ticks
+        elif f" {dbname} " in cmdline:
+            snapshot["db"][pid] = ticks
+            snapshot["reaped"][ppid] = _ticks(ppid, children=True) or 0
+    return snapshot
+
+
+def cpu_used(before: dict[str, dict[int, int]], after: dict[str, dict[int, int]]) -> dict[str, int]:
+    """Ticks used between two snapshots; a process born in between (a backend the warm-up connected) counts whole,
+    but a postmaster's reaped children only from the first snapshot that saw it."""
+    used = {part: sum(t - before[part].get(pid, 0) for pid, t in after[part].items()) for part in ("app", "db")}
+    used["reaped"] = sum(t - before["reaped"][pid] for pid, t in after["reaped"].items() if pid in before["reaped"])
+    return used
 
 
 def wait_for_quiet(limit_s: float, threshold: float = 0.25) -> float:
@@ -439,9 +516,10 @@ class Gunicorn:
         app_dir: Path = ROOT,
         worker_class: str = "",
         config: Path | None = None,
+        extra_env: dict[str, str] | None = None,
     ):
         self.url, self.port, self.workers, self.threads, self.log = url, port, workers, threads, log
-        self.app_dir, self.config = app_dir, config
+        self.app_dir, self.config, self.extra_env = app_dir, config, extra_env or {}
         # gunicorn picks gthread by itself when threads > 1; gthread with one thread keeps connections alive.
         self.worker_class = worker_class or ("gthread" if threads > 1 else "sync")
         self.dbname = database_name(url)
@@ -454,7 +532,8 @@ class Gunicorn:
             if self.worker_class == "gthread"
             else "sync"
         )
-        return f"{self.workers} workers ({kind}{', ' + self.config.name if self.config else ''})"
+        celery = "broker" if self.extra_env.get("CELERY_BROKER_URL") else "eager Celery"
+        return f"{self.workers} workers ({kind}{', ' + self.config.name if self.config else ''}), {celery}"
 
     def __enter__(self):
         env = {
@@ -464,29 +543,34 @@ class Gunicorn:
             "LOG_LEVEL": "WARNING",
             "CONN_MAX_AGE": "600",
             "DJANGO_SETTINGS_MODULE": "midoffice.settings",
+            **self.extra_env,
         }
         cmd = [str(GUNICORN), "midoffice.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
         cmd += ["--timeout", "60", "--graceful-timeout", "10", "--log-level", "warning"]
         cmd += ["-k", self.worker_class] + (["--threads", str(self.threads)] if self.worker_class == "gthread" else [])
         cmd += ["-c", str(self.config.resolve())] if self.config else []
+        return self._start(cmd, self.app_dir, env, "/health/", {})
+
+    def _start(self, cmd: list[str], cwd: Path, env: dict, ready_path: str, ready_headers: dict):
         self.logfh = self.log.open("a")
         self.logfh.write(f"\n=== {datetime.now():%Y-%m-%d %H:%M:%S} {' '.join(cmd)}\n")
         self.logfh.flush()
         self.proc = subprocess.Popen(
-            cmd, cwd=self.app_dir, env=env, stdout=self.logfh, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=cwd, env=env, stdout=self.logfh, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log}")
+            request = urllib.request.Request(f"http://127.0.0.1:{self.port}{ready_path}", headers=ready_headers)
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health/", timeout=2) as response:
+                with urllib.request.urlopen(request, timeout=2) as response:
                     if response.status == 200:
                         return self
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer /health/ within 30 s; see {self.log}")
+        raise RuntimeError(f"gunicorn did not answer {ready_path} within 30 s; see {self.log}")
 
     def __exit__(self, *exc):
         self.stop()
@@ -501,6 +585,30 @@ class Gunicorn:
             os.killpg(self.proc.pid, signal.SIGKILL)  # our own child's process group
             self.proc.wait(timeout=10)
         self.logfh.close()
+
+
+class PeerGunicorn(Gunicorn):
+    """The peer help desk as its bench.sh serves it (sync workers, its own venv and site under PEER_ROOT)."""
+
+    def __init__(self, port: int, workers: int, log: Path, token: str):
+        super().__init__(PEER_DATABASE_URL, port, workers, 1, log, PEER_ROOT / "site")
+        self.token = token
+
+    @property
+    def label(self) -> str:
+        return f"peer django-helpdesk, {self.workers} workers (sync)"
+
+    def __enter__(self):
+        cmd = [
+            str(PEER_ROOT / "venv" / "bin" / "gunicorn"),
+            "peersite.wsgi:application",
+            "--workers",
+            str(self.workers),
+        ]
+        cmd += ["--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", "900"]
+        cmd += ["--graceful-timeout", "10", "--log-level", "warning"]
+        env = {**os.environ, "PEER_ROOT": str(PEER_ROOT), "PEER_DATABASE_URL": PEER_DATABASE_URL}
+        return self._start(cmd, self.app_dir, env, "/helpdesk/api/", {"Authorization": f"Token {self.token}"})
 
 
 # --- running scenarios -----------------------------------------------------------------------------------
@@ -528,10 +636,10 @@ def loadgen(
     else:
         cmd += ["--paths-file", str(file)]
     before = raw.read_text().count("\n") if raw.exists() else 0
-    pids, postmasters = our_pids(server.proc.pid, server.dbname) if server else ([], [])
-    busy0, ours0, t0 = busy_ticks(), process_ticks(pids, postmasters), time.monotonic()
+    snapshot = (lambda: cpu_snapshot(server.proc.pid, server.dbname)) if server else (lambda: {})
+    busy0, ours0, t0 = busy_ticks(), snapshot(), time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
-    busy1, ours1, elapsed = busy_ticks(), process_ticks(pids, postmasters), time.monotonic() - t0
+    busy1, ours1, elapsed = busy_ticks(), snapshot(), time.monotonic() - t0
     print("   ", proc.stdout.strip() or proc.stderr.strip(), flush=True)
     if proc.stderr.strip() and proc.stdout.strip():
         print("   ", proc.stderr.strip()[-500:], flush=True)
@@ -541,15 +649,23 @@ def loadgen(
     result = json.loads(lines[-1])
     # CPU in cores (1.0 = one core busy) over the whole loadgen run, warm-up included.
     total = (busy1 - busy0) / CLOCK_TICKS / elapsed
-    server_cpu = (ours1 - ours0) / CLOCK_TICKS / elapsed
+    used = {part: ticks / CLOCK_TICKS / elapsed for part, ticks in cpu_used(ours0, ours1).items()}
+    server_cpu = sum(used.values())
     client_cpu = result.get("client_cpu_s", 0) / elapsed
     result["cpu_cores"] = {
         "total": round(total, 2),
         "server_and_db": round(server_cpu, 2),
+        "app": round(used.get("app", 0.0), 2),
+        "db": round(used.get("db", 0.0) + used.get("reaped", 0.0), 2),
         "client": round(client_cpu, 2),
         "other": round(max(0.0, total - server_cpu - client_cpu), 2),
     }
-    print(f"    cpu (cores): {result['cpu_cores']}", flush=True)
+    if result.get("ok"):
+        # CPU per successful request, gunicorn and PostgreSQL: what throughput on a saturated machine comes from.
+        per_request = lambda cores: round(cores * elapsed / result["ok"] * 1000, 2)  # noqa: E731
+        result["cpu_ms_per_request"] = {"app": per_request(used.get("app", 0.0)), "db": per_request(
+            used.get("db", 0.0) + used.get("reaped", 0.0))}  # fmt: skip
+    print(f"    cpu (cores): {result['cpu_cores']}; per request (ms): {result.get('cpu_ms_per_request')}", flush=True)
     return result
 
 
@@ -649,8 +765,8 @@ def run_scenario(
         if level >= 0.25:
             print(f"    (machine still busy: {level:.2f} cores used by others)", flush=True)
         references = []
-        if scenario in ("contact_log", "contact_log_throughput"):
-            write_bodies(url, file, rng, max(2000, int(args.duration * 400)))
+        if scenario in ("contact_log", "contact_log_throughput", *CREATE_SCENARIOS):
+            write_bodies(url, file, rng, max(2000, int(args.duration * 400)), scenario)
         elif scenario == "case_transition":
             references = write_transitions(url, file, rng, args.case_groups, max(1000, int(args.duration * 60)))
         post = POSTS.get(scenario)
@@ -671,10 +787,136 @@ def run_scenario(
     return result
 
 
+# --- paired runs against the peer help desk -----------------------------------------------------------------
+
+
+def write_peer_bodies(file: Path) -> None:
+    """The ticket bodies the peer's bench.sh sends (2,000, seed 7, over its queues), made the same way."""
+    with psycopg.connect(PEER_DATABASE_URL, autocommit=True) as conn:
+        queues = [row[0] for row in conn.execute("SELECT id FROM helpdesk_queue ORDER BY id")]
+    if not queues:
+        sys.exit(f"the peer has no queues: set up the peer (setup.sh, load.py) under PEER_ROOT={PEER_ROOT}")
+    rnd = random.Random(7)
+    what = ["invoice", "VPN", "laptop", "password", "order", "refund", "printer", "badge"]
+    how = ["is broken", "shows an error", "cannot be opened", "was charged twice", "is very slow"]
+    lines = []
+    for i in range(2000):
+        w = rnd.choice(what)
+        body = {
+            "queue": queues[i % len(queues)],
+            "title": f"My {w} {rnd.choice(how)} (bench {i})",
+            "description": f"Hello,\n\nsince this morning my {w} {rnd.choice(how)}. "
+            "I restarted and tried again, same result. Please help.\n\nRegards",
+            "submitter_email": f"customer{rnd.randint(1, 50000)}@example.com",
+            "priority": rnd.choice([2, 3, 3, 3, 4]),
+        }
+        lines.append(json.dumps(body) + "\n")
+    file.write_text("".join(lines))
+
+
+def run_peer(args, server: "PeerGunicorn", file: Path, name: str) -> dict:
+    """The peer's create scenario (its bench.sh ``a``), with the same noise rule as ours."""
+    for attempt in range(args.retries + 1):
+        level = wait_for_quiet(args.quiet_wait)
+        if level >= 0.25:
+            print(f"    (machine still busy: {level:.2f} cores used by others)", flush=True)
+        result = loadgen(
+            server.port, server.token, name, file, args.create_concurrency, args.duration, args.raw, args.warmup,
+            server, PEER_CREATE,
+        )  # fmt: skip
+        result.update(attempt=attempt + 1, gunicorn=server.label, noisy=result["cpu_cores"]["other"] > args.noise_limit)
+        with args.results.open("a") as fh:
+            fh.write(json.dumps(result) + "\n")
+        if not result["noisy"]:
+            return result
+        print(f"    noisy: others used {result['cpu_cores']['other']} cores; repeating", flush=True)
+    return result
+
+
+def purge_broker(broker: str | None) -> None:
+    """Delete the messages a run left in the broker's default queue (no worker consumes them)."""
+    if broker:
+        import redis
+
+        client = redis.Redis.from_url(broker)
+        print(f"    broker: {client.llen('celery')} messages left in the queue, deleted", flush=True)
+        client.delete("celery")
+
+
+def run_pairs(args, url, tokens, files, rng, scenarios, port, log, extra_env, stamp, size) -> int:
+    """Each scenario, then the peer's ticket create, alternating (A B A B …), ``--rounds`` times; the ratios."""
+    token_path = PEER_ROOT / "admin.token"
+    if not token_path.exists():
+        sys.exit(f"no peer at {PEER_ROOT}: set up the peer first (its setup.sh and load.py)")
+    peer_file = OUT_DIR / "inputs" / "peer_create.jsonl"
+    write_peer_bodies(peer_file)
+    with psycopg.connect(PEER_DATABASE_URL, autocommit=True) as conn:
+        tickets = conn.execute("SELECT count(*) FROM helpdesk_ticket").fetchone()[0]
+    pairs = []
+    peer_port = free_port(args.peer_port)
+    ours = Gunicorn(url, port, args.workers, args.threads, log, args.app_dir, args.worker_class, None, extra_env)
+    with ours, PeerGunicorn(peer_port, args.workers, log, token_path.read_text().strip()) as peer:
+        print(
+            f"paired: ours {ours.label} on :{port}, {peer.label} on :{peer_port} ({tickets:,} tickets); "
+            f"concurrency {args.create_concurrency}, {args.duration:g} s windows",
+            flush=True,
+        )
+        for n in range(1, args.rounds + 1):
+            for scenario in scenarios:
+                user_token = tokens[SCENARIO_USERS.get(scenario)]
+                mine = run_scenario(
+                    args, url, user_token, ours, scenario, files[scenario], rng, args.create_concurrency,
+                    f"pair{n}:{scenario}",
+                )  # fmt: skip
+                theirs = run_peer(args, peer, peer_file, f"pair{n}:peer_create")
+                pairs.append((n, scenario, mine, theirs))
+                print(f"    ratio {mine['rps'] / theirs['rps']:.2f}", flush=True)
+        purge_broker(args.broker)
+    summary = pair_table(pairs)
+    head = (
+        f"{datetime.now():%Y-%m-%d %H:%M}, ours: gunicorn {ours.label}, app {args.app_dir}, "
+        f"{size.get('contacts_party', 0):,} parties, {size.get('cases_case', 0):,} cases; peer: {tickets:,} tickets; "
+        f"concurrency {args.create_concurrency}, {args.duration:g} s windows"
+    )
+    print(f"\n{head}\n{summary}")
+    (OUT_DIR / f"summary-{stamp}.md").write_text(f"# Paired bench run {stamp}\n\n{head}\n\n{summary}\n")
+    with args.results.open("a") as fh:
+        for n, scenario, mine, theirs in pairs:
+            fh.write(json.dumps({"pair": n, "scenario": scenario, "ratio": mine["rps"] / theirs["rps"]}) + "\n")
+    return 0
+
+
+def pair_table(pairs: list[tuple[int, str, dict, dict]]) -> str:
+    lines = [
+        "| round | scenario | ours req/s | p50 / p95 ms | peer create req/s | p50 / p95 ms | ratio "
+        "| other CPU (ours / peer) | errors |",
+        "|" + "---|" * 9,
+    ]
+    ratios: dict[str, list[float]] = {}
+    for n, scenario, mine, theirs in pairs:
+        ratio = mine["rps"] / theirs["rps"]
+        ratios.setdefault(scenario, []).append(ratio)
+        bad = sum(v for k, v in mine["statuses"].items() if int(k) >= 400) + sum(mine["errors"].values())
+        bad += sum(v for k, v in theirs["statuses"].items() if int(k) >= 400) + sum(theirs["errors"].values())
+        noisy = " (noisy)" if mine.get("noisy") or theirs.get("noisy") else ""
+        lines.append(
+            f"| {n} | {scenario} | {mine['rps']} | {mine['p50_ms']} / {mine['p95_ms']} | {theirs['rps']} "
+            f"| {theirs['p50_ms']} / {theirs['p95_ms']} | {ratio:.2f} "
+            f"| {mine['cpu_cores']['other']} / {theirs['cpu_cores']['other']}{noisy} | {bad} |"
+        )
+    lines += ["", "| scenario | ratios (ours / peer) | median |", "|---|---|---|"]
+    for scenario, values in ratios.items():
+        values_sorted = sorted(values)
+        mid = len(values_sorted) // 2
+        median = values_sorted[mid] if len(values_sorted) % 2 else (values_sorted[mid - 1] + values_sorted[mid]) / 2
+        lines.append(f"| {scenario} | {', '.join(f'{v:.2f}' for v in values)} | {median:.2f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="default: $BENCH_DATABASE_URL or postgres://.../midoffice_bench")
-    parser.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS), help="comma-separated")
+    parser.add_argument("--scenarios", help=f"comma-separated (default: all; with --peer: {','.join(PAIR_SCENARIOS)})")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 measured best on 2 cores)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument(
@@ -685,6 +927,22 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20.0, help=f"seconds per scenario (≤ {MAX_DURATION:g})")
     parser.add_argument("--latency-concurrency", type=int, default=1)
     parser.add_argument("--throughput-concurrency", type=int, default=6)
+    parser.add_argument(
+        "--create-concurrency", type=int, default=4, help="the create scenarios', and every scenario of --peer"
+    )
+    parser.add_argument(
+        "--broker",
+        help="CELERY_BROKER_URL for gunicorn, e.g. redis://127.0.0.1:6379/11 (default: none, Celery runs eagerly "
+        "in the request); no worker is started, the run's messages are deleted from the queue afterwards",
+    )
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for gunicorn's environment (repeatable)")
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="paired run: each scenario, then the peer help desk's ticket create, alternating, --rounds times",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="pairs per scenario with --peer")
+    parser.add_argument("--peer-port", type=int, default=8101)
     parser.add_argument("--warmup", type=int, default=10, help="sequential requests before each window")
     parser.add_argument("--repeat", type=int, default=1, help="run each scenario this many times")
     parser.add_argument(
@@ -705,10 +963,16 @@ def main() -> int:
     args = parser.parse_args()
     if not 0 < args.duration <= MAX_DURATION:
         parser.error(f"--duration must lie in (0, {MAX_DURATION:g}]")
-    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    default = PAIR_SCENARIOS if args.peer else DEFAULT_SCENARIOS
+    scenarios = [s.strip() for s in (args.scenarios or ",".join(default)).split(",") if s.strip()]
     unknown = set(scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios {sorted(unknown)}; known: {', '.join(SCENARIOS)}")
+    if args.peer and any(SCENARIOS[s][0] == "in-process" for s in scenarios):
+        parser.error("--peer compares HTTP scenarios only")
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    if args.broker:
+        extra_env["CELERY_BROKER_URL"] = args.broker
 
     # SIGTERM unwinds like Ctrl-C, so the gunicorn context manager stops its server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -720,7 +984,10 @@ def main() -> int:
     rng = random.Random(args.seed)
     if not args.no_migrate:
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        # The checkout that is served migrates: an A/B of a change with a migration gets its schema.
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=args.app_dir, env=env, check=True
+        )
     saved = json.loads(token_file(url).read_text()) if token_file(url).exists() else {}
     token = saved["token"] if saved.get("database") == database_name(url) else ensure_bench_user(url)
     tokens = {None: token}
@@ -738,13 +1005,15 @@ def main() -> int:
         tokens |= {username: user["token"] for username, user in users.items()}
         args.case_groups = users[CASE_HANDLER_USERNAME]["handler_groups"]
         files |= sample_case_inputs(url, OUT_DIR / "inputs", rng, args.case_groups)
+    if set(scenarios) & set(CREATE_SCENARIOS):
+        files |= sample_create_inputs(url, OUT_DIR / "inputs")
     port = free_port(args.port)
     log = OUT_DIR / "gunicorn.log"
 
     if args.sweep:
         rows = []
         for workers, threads in SWEEP_CONFIGS:
-            with Gunicorn(url, port, workers, threads, log, args.app_dir) as server:
+            with Gunicorn(url, port, workers, threads, log, args.app_dir, extra_env=extra_env) as server:
                 print(f"== {server.label}", flush=True)
                 for scenario in ("contact_log_throughput", "lookup_email"):
                     name = f"sweep:{workers}w{threads}t:{scenario}"
@@ -760,19 +1029,31 @@ def main() -> int:
                 f"| {r['cpu_cores']['other']} |"
             )
         return 0
+    if args.peer:
+        return run_pairs(args, url, tokens, files, rng, scenarios, port, log, extra_env, stamp, size)
 
     rows = []
     http = [scenario for scenario in scenarios if SCENARIOS[scenario][0] != "in-process"]
     label = "not started"
     if http:
         with Gunicorn(
-            url, port, args.workers, args.threads, log, args.app_dir, args.worker_class, args.gunicorn_config
+            url,
+            port,
+            args.workers,
+            args.threads,
+            log,
+            args.app_dir,
+            args.worker_class,
+            args.gunicorn_config,
+            extra_env,
         ) as server:
             print(f"gunicorn: {server.label} on 127.0.0.1:{port}; {args.duration:g} s per scenario", flush=True)
             for _ in range(args.repeat):
                 for scenario in http:
-                    throughput = SCENARIOS[scenario][0] == "throughput"
-                    concurrency = args.throughput_concurrency if throughput else args.latency_concurrency
+                    concurrency = {
+                        "throughput": args.throughput_concurrency,
+                        "create": args.create_concurrency,
+                    }.get(SCENARIOS[scenario][0], args.latency_concurrency)
                     user_token = tokens[SCENARIO_USERS.get(scenario)]
                     rows.append(
                         (
@@ -781,6 +1062,7 @@ def main() -> int:
                         )
                     )
             label = server.label
+        purge_broker(args.broker)
     summary = table(rows) if rows else ""
     if "chase" in scenarios:
         print("chase: bench/chase.py", flush=True)

@@ -41,6 +41,15 @@ def may_reassign(user) -> bool:
     return _has(user, "cases.reassign_case")
 
 
+def is_member(case, user) -> bool:
+    """Members of the case's handler group (and supervisors) act on it."""
+    return is_supervisor(user) or case.handler_group_id in handler_group_ids(user)
+
+
+def may_cancel(case, user) -> bool:
+    return is_member(case, user) or may_reassign(user)
+
+
 def visible_cases(user) -> Q:
     """The filter that limits a case queryset to what ``user`` may see."""
     if user.is_superuser:

@@ -4,11 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from midoffice.admin import ReadOnlyAdmin
-from notifications.models import NotificationKind
 
 from .access import visible_cases
-from .models import RUNNING_STATES, Case, CaseEvent, CaseType, ClosingDay, GroupMessage, HandlerGroup, RoutingRule
-from .selectors import due_soon_q, overdue_q
+from .models import Case, CaseChange, CaseEvent, CaseType, ClosingDay, GroupMessage, HandlerGroup, RoutingRule
+from .workflow import due_soon_q, is_overdue, overdue_q
 
 
 @admin.register(ClosingDay)
@@ -29,7 +28,7 @@ class HandlerGroupAdmin(admin.ModelAdmin):
 class CaseTypeForm(forms.ModelForm):
     notify_kinds = forms.MultipleChoiceField(
         label=_("notify the citizen of"),
-        choices=NotificationKind.choices,
+        choices=CaseChange.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -168,18 +167,29 @@ class CaseAdmin(ReadOnlyAdmin):
 
     @admin.display(boolean=True, description=_("overdue"))
     def is_overdue(self, case):
-        return case.state in RUNNING_STATES and case.due_at < timezone.now()
+        return is_overdue(case, timezone.now())
 
 
 @admin.register(GroupMessage)
-class GroupMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "handler_group", "subject", "sent_at", "attempts")
-    list_filter = ("handler_group",)
+class GroupMessageAdmin(ReadOnlyAdmin):
+    """The e-mails to handler groups, read-only: sent and retried by the worker as citizen notifications are."""
+
+    list_display = ("created_at", "handler_group", "subject", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "handler_group")
     list_select_related = ("handler_group",)
-    readonly_fields = ("handler_group", "subject", "body", "created_at", "sent_at", "attempts", "last_error")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    search_fields = ("subject",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = (
+        "handler_group",
+        "subject",
+        "body",
+        "status",
+        "created_at",
+        "attempts",
+        "next_attempt_at",
+        "last_attempt_at",
+        "last_error",
+        "sent_at",
+    )
+    readonly_fields = fields

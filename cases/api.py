@@ -1,12 +1,21 @@
-"""The cases API (DESIGN §9): thin views over the cases services and selectors."""
+"""The cases API: thin views over the cases services and selectors. Logging contacts lives here too, because a
+contact can open a case and what a user may read of a contact depends on the cases it opened."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from contacts.models import AccessLog, Contact
+from contacts.selectors import contact_get_for_user, contact_list_for_user
+from contacts.serializers import ContactFilterSerializer, ContactSerializer
+from contacts.services import access_log_record_shown
+from midoffice.idempotency import idempotent
 from midoffice.permissions import HasModelPermission, IsStaffMember
+from midoffice.schema import conflict
 
 from . import selectors, services
 from .models import Case
@@ -17,6 +26,7 @@ from .serializers import (
     CaseFilterSerializer,
     CaseSerializer,
     CaseTypeSerializer,
+    ContactLogSerializer,
     GroupChaseSerializer,
     HandlerGroupSerializer,
     NoteSerializer,
@@ -24,6 +34,7 @@ from .serializers import (
     TransitionSerializer,
 )
 
+API_CONTACTS = AccessLog.Via.API_CONTACTS
 REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case's reference.")
 
 
@@ -40,6 +51,16 @@ def _visible_case(request, reference: str) -> Case:
         raise Http404 from exc
 
 
+def _referenced_case(request, reference: str) -> Case:
+    """A case named in a request body: a missing case and one the caller may not see are refused alike."""
+    try:
+        return selectors.case_get_for_user(request.user, reference)
+    except Case.DoesNotExist as exc:
+        raise ValidationError(
+            {"duplicate_of": [_("There is no case %(reference)s.") % {"reference": reference}]}
+        ) from exc
+
+
 def _detail(request, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
     """The case as it is after a write; shown even when the write took it out of the caller's sight."""
     case = selectors.case_get(case.pk)
@@ -51,7 +72,11 @@ class HandlerGroupListApi(CasesAPIView):
     pagination_class = None
     required_permissions = {"GET": ["cases.view_handlergroup"]}
 
-    @extend_schema(summary="Handler groups", description="Configured in the admin; the KCC has `is_kcc`.")
+    @extend_schema(
+        summary="Handler groups",
+        description="Configured in the admin; the KCC has `is_kcc`.",
+        responses=HandlerGroupSerializer(many=True),
+    )
     def get(self, request):
         return Response(HandlerGroupSerializer(selectors.handler_group_list(), many=True).data)
 
@@ -61,9 +86,65 @@ class CaseTypeListApi(CasesAPIView):
     pagination_class = None
     required_permissions = {"GET": ["cases.view_casetype"]}
 
-    @extend_schema(summary="Case types in use", description="Configured in the admin.")
+    @extend_schema(
+        summary="Case types in use", description="Configured in the admin.", responses=CaseTypeSerializer(many=True)
+    )
     def get(self, request):
         return Response(CaseTypeSerializer(selectors.case_type_list(), many=True).data)
+
+
+class ContactListCreateApi(CasesAPIView):
+    serializer_class = ContactSerializer
+    required_permissions = {"GET": ["contacts.view_contact"], "POST": ["contacts.add_contact"]}
+
+    @extend_schema(
+        summary="List contacts",
+        description="Newest first. A contact that opened a case you may not see is `restricted`: its subject "
+        "and summary are withheld and the case is not named.",
+        parameters=[ContactFilterSerializer],
+        responses=ContactSerializer(many=True),
+    )
+    def get(self, request):
+        params = ContactFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(contact_list_for_user(request.user, **params.validated_data))
+        # What a party said is personal data: who read it is logged like a read of the record.
+        access_log_record_shown(user=request.user, party_ids=[c.party_id for c in page if c.party_id], via=API_CONTACTS)
+        return self.get_paginated_response(ContactSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Log a contact",
+        description="Link the contact to `party` (an id), or give `party_data` to resolve the party by exact "
+        "identifier, then exact e-mail or phone, else create one (`matched_on` says which), or set "
+        "`anonymous: true` explicitly. With `case`, a case is opened from the contact in the same transaction "
+        "(outcome `case_created`, which needs a case). Send an `Idempotency-Key` header to retry safely: the "
+        "same key and body return the first response, the same key with another body answers 422.",
+        request=ContactLogSerializer,
+        responses={201: ContactSerializer},
+    )
+    @idempotent
+    def post(self, request):
+        serializer = ContactLogSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact, case = services.contact_log_with_case(actor=request.user, **serializer.validated_data)
+        # The caller sees what they wrote, including the case they opened.
+        contact.restricted, contact.visible_cases = False, [case] if case else []
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class ContactDetailApi(CasesAPIView):
+    serializer_class = ContactSerializer
+    required_permissions = {"GET": ["contacts.view_contact"]}
+
+    @extend_schema(summary="Read a contact", description="Restricted like the list.")
+    def get(self, request, pk: int):
+        try:
+            contact = contact_get_for_user(request.user, pk)
+        except Contact.DoesNotExist as exc:
+            raise Http404 from exc
+        if contact.party_id:
+            access_log_record_shown(user=request.user, party_ids=[contact.party_id], via=API_CONTACTS)
+        return Response(ContactSerializer(contact).data)
 
 
 class CaseListCreateApi(CasesAPIView):
@@ -91,10 +172,12 @@ class CaseListCreateApi(CasesAPIView):
         summary="Open a case",
         description="Routed to a handler group by the routing rules (else the case type's default group, "
         "else the KCC) and due by the case type's norm counted from `registered_at`. With `contact`, the "
-        "case takes over the contact's party, channel and time.",
+        "case takes over the contact's party, channel and time. Send an `Idempotency-Key` header to retry "
+        "safely (as for contacts).",
         request=CaseCreateSerializer,
         responses={201: CaseDetailSerializer},
     )
+    @idempotent
     def post(self, request):
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -123,15 +206,21 @@ class CaseTransitionApi(CasesAPIView):
         "409 `stale_version`.",
         parameters=[REFERENCE],
         request=TransitionSerializer,
-        responses=CaseDetailSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: conflict(
+                "`illegal_transition` (with `state` and `allowed_transitions`), `stale_version` (with the case's "
+                "`version`) or `case_final`."
+            ),
+        },
     )
     def post(self, request, reference: str):
         case = _visible_case(request, reference)
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data.get("duplicate_of") is not None:
-            data["duplicate_of"] = _visible_case(request, data["duplicate_of"].reference)
+        if data.get("duplicate_of"):
+            data["duplicate_of"] = _referenced_case(request, data["duplicate_of"])
         case = services.case_transition(actor=request.user, case=case, **data)
         return _detail(request, case)
 
@@ -146,7 +235,7 @@ class CaseReassignApi(CasesAPIView):
         "case loses its flag.",
         parameters=[REFERENCE],
         request=ReassignSerializer,
-        responses=CaseDetailSerializer,
+        responses={200: CaseDetailSerializer, 409: conflict("`case_final`: a closed or cancelled case.")},
     )
     def post(self, request, reference: str):
         case = _visible_case(request, reference)
@@ -197,6 +286,7 @@ class OverdueSummaryApi(CasesAPIView):
         "ones (`oldest`, at most `limit`, 3 by default; `GET /cases/?handler_group=…&overdue=true` lists them "
         "all). Groups with the most overdue cases first.",
         parameters=[OpenApiParameter("limit", int, description="Cases listed per group (1–50).")],
+        responses=GroupChaseSerializer(many=True),
     )
     def get(self, request):
         try:

@@ -9,9 +9,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from contacts.selectors import TIMELINE_SOURCES
+        # Services enqueue their tasks by name: the web process must have them registered too.
+        from contacts.selectors import CONTACT_VISIBILITY, TIMELINE_SOURCES
 
-        from .selectors import party_case_entries
+        from . import tasks  # noqa: F401
+        from .selectors import contacts_as_seen_by, party_case_entries
 
         if party_case_entries not in TIMELINE_SOURCES:
             TIMELINE_SOURCES.insert(1, party_case_entries)
+        if contacts_as_seen_by not in CONTACT_VISIBILITY:
+            CONTACT_VISIBILITY.append(contacts_as_seen_by)

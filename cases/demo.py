@@ -5,7 +5,10 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 
-from .models import Case, CaseKind, CaseType, HandlerGroup, NormUnit, RoutingRule
+from contacts.models import Channel, Party, PartyKind
+
+from .models import FINAL_STATES, Case, CaseKind, CaseState, CaseType, HandlerGroup, NormUnit, RoutingRule
+from .services import case_reassign, case_transition, contact_log_with_case
 
 # name, public name, e-mail, is KCC
 GROUPS = [
@@ -159,7 +162,8 @@ PUBLIC_ANSWERS = [
 ]
 
 
-def _case_type_for(subject: str, case_types: dict[str, CaseType]) -> CaseType:
+def case_type_for(subject: str, case_types: dict[str, CaseType]) -> CaseType:
+    """The demo case type a contact's subject suggests (a question when nothing fits)."""
     lowered = subject.lower()
     for keyword, code in SUBJECT_TYPES:
         if keyword in lowered and code in case_types:
@@ -183,15 +187,12 @@ RECENT_REPORTS = [
 
 def _recent_intake(*, rng: random.Random, users: dict, now: datetime, case_types: dict) -> None:
     """Reports and questions of the last three weeks, logged at the counter or by phone with an inline case."""
-    from contacts.models import Channel, Party, PartyKind
-    from contacts.services import contact_log
-
     persons = list(Party.objects.filter(kind=PartyKind.PERSON, merged_into__isnull=True).order_by("pk")[:200])
     for _ in range(40):
         code, subject, description = rng.choice(RECENT_REPORTS)
         channel = rng.choice([Channel.PHONE, Channel.COUNTER, Channel.EMAIL])
         actor = users["balie"] if channel == Channel.COUNTER else users["kcc"]
-        contact_log(
+        contact_log_with_case(
             actor=actor,
             party=rng.choice(persons),
             channel=channel,
@@ -203,28 +204,15 @@ def _recent_intake(*, rng: random.Random, users: dict, now: datetime, case_types
 
 
 def seed_cases(*, rng: random.Random, users: dict, now: datetime) -> int:
-    """Open a case for every demo contact whose outcome says one was created, and play out its history.
+    """Play out the history of the demo cases (opened by the contacts that created them) and add recent intake.
 
     Old cases went the whole way (mostly resolved and closed, some rejected, cancelled, misdispatched or
     paused); recent ones are spread over the open states, and some are overdue. Everything goes through
     the services, at the moments it would have happened.
     """
-    from contacts.models import Contact, Outcome
-
-    from .models import FINAL_STATES, CaseState
-    from .services import case_open, case_reassign, case_transition
-
     case_types = {t.code: t for t in CaseType.objects.filter(active=True)}
     handler, kcc, supervisor = users["behandelaar"], users["kcc"], users["supervisor"]
     _recent_intake(rng=rng, users=users, now=now, case_types=case_types)
-    contacts = Contact.objects.filter(outcome=Outcome.CASE_CREATED, cases__isnull=True).order_by("occurred_at", "pk")
-    for contact in contacts.select_related("party"):
-        case_open(
-            actor=contact.handled_by or kcc,
-            contact=contact,
-            case_type=_case_type_for(contact.subject, case_types),
-            description=f"{contact.subject}. {contact.summary}".strip(),
-        )
     cases = list(Case.objects.select_related("case_type", "handler_group").order_by("registered_at", "pk"))
     for case in cases:
         moment = case.registered_at

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel
 
+from .workflow import FINAL_STATES, OPEN_STATES, RUNNING_STATES, WORKFLOW, CaseChange, CaseState
+
 
 class ClosingDay(models.Model):
     """A day the city's services are closed (besides weekends and public holidays), e.g. a bridge day."""
@@ -76,9 +78,7 @@ class NormUnit(models.TextChoices):
 
 
 def all_notification_kinds() -> list[str]:
-    from notifications.models import NotificationKind
-
-    return list(NotificationKind.values)
+    return list(CaseChange.values)
 
 
 class CaseType(models.Model):
@@ -179,23 +179,6 @@ class RoutingRule(models.Model):
         return f"{self.order}: {' + '.join(criteria) or _('anything')} → {self.handler_group}"
 
 
-class CaseState(models.TextChoices):
-    NEW = "new", _("New")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
-    WAITING = "waiting", _("Waiting for the citizen")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-# The clock runs in these states: they can be overdue or due soon (DESIGN §6).
-RUNNING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_PROGRESS)
-FINAL_STATES = (CaseState.CLOSED, CaseState.REJECTED, CaseState.CANCELLED)
-OPEN_STATES = (*RUNNING_STATES, CaseState.WAITING)
-
-
 class Priority(models.IntegerChoices):
     LOW = 1, _("Low")
     NORMAL = 2, _("Normal")
@@ -209,26 +192,6 @@ class Escalation(models.IntegerChoices):
     NONE = 0, _("None")
     DUE_SOON = 1, _("Due soon")
     OVERDUE = 2, _("Overdue")
-
-
-def _is_member(case: "Case", user) -> bool:
-    from .access import handler_group_ids, is_supervisor
-
-    return is_supervisor(user) or case.handler_group_id in handler_group_ids(user)
-
-
-def _may_cancel(case: "Case", user) -> bool:
-    from .access import may_reassign
-
-    return _is_member(case, user) or may_reassign(user)
-
-
-def _awaits_admissibility(case: "Case") -> bool:
-    return case.case_type.admissibility_step and case.admissibility_decided_at is None
-
-
-def _outside_kcc(case: "Case") -> bool:
-    return not case.handler_group.is_kcc
 
 
 class Case(models.Model):
@@ -400,93 +363,52 @@ class Case(models.Model):
             crossed = Escalation.NONE
         self.escalation = min(self.escalation, crossed)
 
-    # --- the workflow of DESIGN §5 -------------------------------------------------------------
-    # Each method receives the moment of the transition; the service passes it.
+    # --- the workflow (cases.workflow.WORKFLOW): each method only moves the state and stamps milestones;
+    # it receives the moment of the transition from the service.
 
-    @django_fsm.transition(
-        field=state,
-        source=CaseState.NEW,
-        target=CaseState.ACCEPTED,
-        conditions=[_awaits_admissibility],
-        permission=_is_member,
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["accept"].fsm)
     def accept(self, *, now):
         self.admissibility_decided_at = now
 
-    @django_fsm.transition(
-        field=state, source=[CaseState.NEW, CaseState.ACCEPTED], target=CaseState.REJECTED, permission=_is_member
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["reject"].fsm)
     def reject(self, *, now):
         self.admissibility_decided_at = self.admissibility_decided_at or now
         self.closed_at = now
 
-    @django_fsm.transition(
-        field=state, source=[CaseState.NEW, CaseState.ACCEPTED], target=CaseState.IN_PROGRESS, permission=_is_member
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["start"].fsm)
     def start(self, *, now):
         self.admissibility_decided_at = self.admissibility_decided_at or now
 
-    @django_fsm.transition(
-        field=state,
-        source=[CaseState.ACCEPTED, CaseState.IN_PROGRESS],
-        target=CaseState.WAITING,
-        permission=_is_member,
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["suspend"].fsm)
     def suspend(self, *, now):
         self.paused_at = now
 
-    @django_fsm.transition(field=state, source=CaseState.WAITING, target=CaseState.IN_PROGRESS, permission=_is_member)
+    @django_fsm.transition(field=state, **WORKFLOW["resume"].fsm)
     def resume(self, *, now):
-        """The clock restarts: the due date moves on by the days the case waited."""
-        from .deadlines import days_between, shift_due
-
-        paused = days_between(self.case_type, self.paused_at, now)
-        self.paused_days += paused
-        self.due_at, self.warn_at = shift_due(self.case_type, self.due_at, paused)
+        """The clock restarts; the service has moved the due date on by the days the case waited."""
         self.paused_at = None
         self.forget_uncrossed_escalation(now)
 
-    @django_fsm.transition(
-        field=state,
-        source=[CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_PROGRESS],
-        target=CaseState.RESOLVED,
-        permission=_is_member,
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["resolve"].fsm)
     def resolve(self, *, now):
         self.admissibility_decided_at = self.admissibility_decided_at or now
         self.resolved_at = now
 
-    @django_fsm.transition(field=state, source=CaseState.RESOLVED, target=CaseState.CLOSED, permission=_is_member)
+    @django_fsm.transition(field=state, **WORKFLOW["close"].fsm)
     def close(self, *, now):
         self.closed_at = now
 
-    @django_fsm.transition(
-        field=state,
-        source=[CaseState.RESOLVED, CaseState.CLOSED],
-        target=CaseState.IN_PROGRESS,
-        permission=_is_member,
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["reopen"].fsm)
     def reopen(self, *, now):
         self.closed_at = None
         self.forget_uncrossed_escalation(now)
 
-    @django_fsm.transition(
-        field=state,
-        source=[s.value for s in OPEN_STATES] + [CaseState.RESOLVED],
-        target=CaseState.CANCELLED,
-        permission=_may_cancel,
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["cancel"].fsm)
     def cancel(self, *, now):
         self.paused_at = None
         self.closed_at = now
 
-    @django_fsm.transition(
-        field=state,
-        source=[CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_PROGRESS],
-        target=CaseState.NEW,
-        conditions=[_outside_kcc],
-        permission=_is_member,
-    )
+    @django_fsm.transition(field=state, **WORKFLOW["return_to_kcc"].fsm)
     def return_to_kcc(self, *, now):
         """Misdispatched: back to the KCC's queue to be routed again; the clock keeps running."""
         self.misdispatched = True
@@ -547,25 +469,58 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class GroupMessageStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will be retried")
+    DEAD = "dead", _("Dead")
+
+
+GROUP_MESSAGE_DELIVERABLE = (GroupMessageStatus.PENDING, GroupMessageStatus.FAILED)
+
+
 class GroupMessage(models.Model):
-    """An e-mail to a handler group (escalations), kept until it is sent so a broker outage loses nothing."""
+    """An e-mail to a handler group (escalations, a case the citizen reopened), in an outbox like the citizen
+    notifications: retried with back-off until it is sent, dead after too many attempts or a refusal."""
 
     handler_group = models.ForeignKey(
         HandlerGroup, on_delete=models.CASCADE, related_name="messages", verbose_name=_("handler group")
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=GroupMessageStatus.choices, default=GroupMessageStatus.PENDING
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message to a handler group")
         verbose_name_plural = _("messages to handler groups")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=GroupMessageStatus.values), name="groupmessage_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=GroupMessageStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=GroupMessageStatus.SENT) & Q(sent_at__isnull=True)),
+                name="groupmessage_sent_at_when_sent",
+            ),
+        ]
         indexes = [
-            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="groupmessage_unsent_idx")
+            # The relay: what is due for delivery, and nothing else.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=[s.value for s in GROUP_MESSAGE_DELIVERABLE]),
+                name="groupmessage_deliverable_idx",
+            ),
+            # The supervisors' daily digest of what went dead.
+            models.Index(
+                fields=["last_attempt_at"], condition=Q(status=GroupMessageStatus.DEAD), name="groupmessage_dead_idx"
+            ),
         ]
 
     def __str__(self):

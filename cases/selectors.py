@@ -1,19 +1,20 @@
-"""Reads of the cases domain, already limited to what the user may see (DESIGN §10)."""
+"""Reads of the cases domain, already limited to what the user may see."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from contacts.models import Party, display_name
+from contacts.models import Contact, Party, display_name
 from contacts.selectors import TimelineEntry
 
 from .access import visible_cases
-from .models import OPEN_STATES, RUNNING_STATES, Case, CaseEvent, CaseType, HandlerGroup
+from .models import OPEN_STATES, Case, CaseEvent, CaseType, HandlerGroup
+from .workflow import RUNNING_STATES, due_soon_q, overdue_q
 
 ORDERINGS = {
     "due_at": ("due_at", "pk"),
@@ -24,16 +25,26 @@ ORDERINGS = {
 }
 
 
-def overdue_q(now: datetime) -> Q:
-    return Q(state__in=RUNNING_STATES, due_at__lt=now)
-
-
-def due_soon_q(now: datetime) -> Q:
-    return Q(state__in=RUNNING_STATES, warn_at__lte=now, due_at__gte=now)
-
-
 def case_queryset_for_user(user) -> QuerySet[Case]:
     return Case.objects.filter(visible_cases(user)).select_related("case_type", "handler_group", "assignee", "party")
+
+
+def contacts_as_seen_by(user, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """The rule contacts.selectors.contact_queryset_for_user applies: a contact that opened a confidential case
+    ``user`` may not see is ``restricted`` (subject and summary withheld); ``visible_cases`` lists the cases of
+    each contact they may see, so a case they may not see is never named."""
+    if user.is_superuser:
+        restricted = Value(False)
+    else:
+        hidden = Case.objects.filter(contacts=OuterRef("pk"), confidential=True).exclude(visible_cases(user))
+        restricted = Exists(hidden)
+    return contacts.annotate(restricted=restricted).prefetch_related(
+        Prefetch(
+            "cases",
+            queryset=Case.objects.filter(visible_cases(user)).only("id", "reference").order_by("pk"),
+            to_attr="visible_cases",
+        )
+    )
 
 
 def case_get(pk: int) -> Case:

@@ -3,12 +3,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.models import Channel, Contact, Party
-from midoffice.serializers import CachedModelSerializer
+from contacts.serializers import ContactCreateSerializer
+from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField
 
 from .deadlines import days_between
-from .models import RUNNING_STATES, Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
+from .models import Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
 from .selectors import ORDERINGS
 from .services import TRANSITIONS, allowed_transitions
+from .workflow import is_due_soon, is_overdue
+
+# The longest free text accepted, in characters: descriptions, notes and messages to the citizen (a few pages),
+# and the internal reason of a change.
+TEXT_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 2_000
 
 
 class HandlerGroupSerializer(CachedModelSerializer):
@@ -61,9 +68,11 @@ class CaseSerializer(CachedModelSerializer):
     case_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     kind = serializers.CharField(source="case_type.kind", read_only=True)
     case_type_name = serializers.CharField(source="case_type.name", read_only=True)
-    party_display_name = serializers.CharField(source="party.display_name", read_only=True, default=None)
+    party_display_name = serializers.CharField(
+        source="party.display_name", read_only=True, default=None, allow_null=True
+    )
     handler_group = HandlerGroupRefSerializer(read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     overdue = serializers.SerializerMethodField()
     due_soon = serializers.SerializerMethodField()
@@ -113,10 +122,10 @@ class CaseSerializer(CachedModelSerializer):
         return self.context["now"]
 
     def get_overdue(self, case) -> bool:
-        return case.state in RUNNING_STATES and case.due_at < self._now()
+        return is_overdue(case, self._now())
 
     def get_due_soon(self, case) -> bool:
-        return case.state in RUNNING_STATES and case.warn_at <= self._now() <= case.due_at
+        return is_due_soon(case, self._now())
 
     def get_paused_days(self, case) -> int:
         """Days waited so far, including the pause still running."""
@@ -159,12 +168,16 @@ class CaseInputSerializer(serializers.Serializer):
     case_type = serializers.SlugRelatedField(
         slug_field="code", queryset=CaseType.objects.filter(active=True), help_text="Code of an active case type."
     )
-    description = serializers.CharField()
+    description = CleanCharField(max_length=TEXT_MAX_LENGTH)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    postal_code = CleanCharField(max_length=10, required=False, allow_blank=True, default="")
+    location = CleanCharField(max_length=300, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
 
     def validate(self, attrs):
         if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
@@ -181,22 +194,30 @@ class CaseCreateSerializer(CaseInputSerializer):
         help_text="The contact the case comes from: its party, channel and time are taken over.",
     )
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    registered_at = serializers.DateTimeField(
-        required=False, help_text="When the citizen made contact; the contact's time or now by default."
+    registered_at = AwareDateTimeField(
+        required=False,
+        help_text="When the citizen made contact, with its offset, not before `MIDOFFICE_MIN_DATE`; the contact's "
+        "time or now by default.",
     )
 
 
 class TransitionSerializer(serializers.Serializer):
     transition = serializers.ChoiceField(choices=TRANSITIONS)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Internal.")
-    public_message = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="What the citizen reads (the answer, the question)."
+    reason = CleanCharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="", help_text="Internal."
     )
-    duplicate_of = serializers.SlugRelatedField(
-        slug_field="reference",
-        queryset=Case.objects.all(),
+    public_message = CleanCharField(
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the citizen reads (the answer, the question).",
+    )
+    duplicate_of = CleanCharField(
+        max_length=20,
         required=False,
         allow_null=True,
+        allow_blank=True,
         help_text="With `cancel`: the reference of the case that continues.",
     )
     handler_group = serializers.PrimaryKeyRelatedField(
@@ -212,12 +233,12 @@ class TransitionSerializer(serializers.Serializer):
 
 class ReassignSerializer(serializers.Serializer):
     handler_group = serializers.PrimaryKeyRelatedField(queryset=HandlerGroup.objects.all())
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = CleanCharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
 
 
 class CaseEventSerializer(CachedModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = CaseEvent
@@ -226,17 +247,19 @@ class CaseEventSerializer(CachedModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = CleanCharField(max_length=TEXT_MAX_LENGTH)
     public = serializers.BooleanField(default=False, help_text="Shown to the citizen.")
 
 
 class CaseFilterSerializer(serializers.Serializer):
     state = serializers.MultipleChoiceField(choices=CaseState.choices, required=False)
     open = serializers.BooleanField(required=False, allow_null=True, default=None)
-    handler_group = serializers.IntegerField(required=False)
-    case_type = serializers.CharField(required=False)
-    party = serializers.IntegerField(required=False)
-    assignee = serializers.CharField(required=False, help_text="A username, `me`, or `none` (open, unassigned).")
+    handler_group = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    case_type = CleanCharField(max_length=50, required=False)
+    party = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    assignee = CleanCharField(
+        max_length=150, required=False, help_text="A username, `me`, or `none` (open, unassigned)."
+    )
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     due_soon = serializers.BooleanField(required=False, allow_null=True, default=None)
     misdispatched = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -258,3 +281,9 @@ class GroupChaseSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     due_soon = serializers.IntegerField()
     oldest = OverdueCaseSerializer(many=True, help_text="The most overdue cases of the group.")
+
+
+class ContactLogSerializer(ContactCreateSerializer):
+    """``POST /contacts/``: a contact, and optionally the case to open from it."""
+
+    case = CaseInputSerializer(required=False, help_text="A case to open from this contact, registered at its time.")

@@ -7,7 +7,7 @@ from . import services
 
 @shared_task(ignore_result=True)
 def escalate_cases() -> dict[str, int]:
-    """Beat, every few minutes: escalate cases that crossed a threshold, and resend unsent group e-mail."""
+    """Beat, every few minutes: escalate cases that crossed a threshold, and enqueue group e-mail no task took."""
     counts = services.cases_escalate()
     services.group_messages_relay()
     return counts
@@ -19,9 +19,7 @@ def close_expired_cases() -> int:
     return services.cases_close_expired()
 
 
-@shared_task(bind=True, ignore_result=True, max_retries=8, retry_backoff=30, retry_backoff_max=3600, retry_jitter=True)
-def send_group_message(self, message_id: int) -> None:
-    try:
-        services.group_message_send(message_id=message_id)
-    except Exception as exc:
-        raise self.retry(exc=exc) from exc
+@shared_task(ignore_result=True, acks_late=True)
+def send_group_message(message_id: int) -> None:
+    """One attempt; the service records a failure and schedules the next attempt itself."""
+    services.group_message_send(message_id=message_id)

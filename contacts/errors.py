@@ -32,3 +32,13 @@ class MergeRefused(DomainError):
 
     def __init__(self, detail: str, *, reason: str, **extra):
         super().__init__(detail, reason=reason, **extra)
+
+
+class RowGone(DomainError):
+    """The row was removed (by someone else) while this request worked on it."""
+
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, model):
+        super().__init__(_("This %(model)s no longer exists.") % {"model": model._meta.verbose_name})

@@ -4,6 +4,8 @@ Each ``clean_*`` returns the compact form or raises ``ValidationError`` saying w
 """
 
 import re
+import unicodedata
+from datetime import date
 
 import phonenumbers
 from django.conf import settings
@@ -12,6 +14,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import ssn, vat
+
+from midoffice.text import clean_text
 
 VCODE_RE = re.compile(r"^V\d{7}$")
 
@@ -41,6 +45,22 @@ def format_national_number(value: str) -> str:
     return ssn.format(value) if value else ""
 
 
+def birth_date_contradicts(national_number: str, birth_date: date) -> bool:
+    """Whether the birth date an INSZ encodes differs from ``birth_date``.
+
+    Only the parts the number knows count: a BIS number (and an old national number) may have been issued
+    with an unknown year, month or day (coded 00, or a day past the month's end when the counter ran out).
+    """
+    year = ssn.get_birth_year(national_number)
+    month = ssn.get_birth_month(national_number)
+    known = ssn.get_birth_date(national_number)
+    return (
+        (year is not None and year != birth_date.year)
+        or (month is not None and month != birth_date.month)
+        or (known is not None and known != birth_date)
+    )
+
+
 def clean_enterprise_number(value: str) -> str:
     """KBO enterprise number, 10 digits starting with 0 or 1 (``BE`` prefix and dots allowed)."""
     try:
@@ -65,6 +85,17 @@ def clean_association_code(value: str) -> str:
             code="invalid_association_code",
         )
     return compact
+
+
+def clean_name(value: str | None) -> str:
+    """A name or other one-line text as stored: control and invisible characters (zero-width spaces, bidi
+    marks …) removed, white space collapsed. A text of nothing but those is refused, not stored empty."""
+    if not value:
+        return ""
+    cleaned = " ".join(clean_text(unicodedata.normalize("NFC", value)).split())
+    if not cleaned:
+        raise ValidationError(_("This text has no visible characters."), code="invisible_text")
+    return cleaned
 
 
 def clean_email(value: str) -> str:

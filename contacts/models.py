@@ -1,11 +1,15 @@
 import unicodedata
 
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .history import set_actor_of_entry
 from .identifiers import format_enterprise_number, format_national_number, format_phone
 
 
@@ -86,7 +90,10 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
-        permissions = [("merge_party", _("Can merge a duplicate party into another"))]
+        permissions = [
+            ("merge_party", _("Can merge a duplicate party into another")),
+            ("view_party_history", _("Can view the change history of a party")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=PartyKind.values), name="party_kind_valid"),
             models.UniqueConstraint(
@@ -134,7 +141,8 @@ class Party(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        self.search_name = normalise_name(self.full_name)
+        # Compatibility decomposition can lengthen a name (one ligature becomes several letters).
+        self.search_name = normalise_name(self.full_name)[: self._meta.get_field("search_name").max_length]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_name", "updated_at"}
@@ -151,6 +159,14 @@ class Party(models.Model):
     @property
     def is_tombstone(self) -> bool:
         return self.merged_into_id is not None
+
+    @property
+    def history_party_id(self) -> int:
+        return self.pk
+
+    def get_additional_data(self) -> dict:
+        # django-auditlog stores this with each change: a party's history is one (indexed) key.
+        return {"party": self.history_party_id}
 
     def survivor(self) -> "Party":
         """The record this one lives on in: itself, or the end of its chain of merges."""
@@ -179,8 +195,9 @@ class ContactPoint(models.Model):
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contact_points")
     kind = models.CharField(_("kind"), max_length=8, choices=ContactPointKind.choices)
-    # E-mail (lower case) or phone (E.164); for an address the one-line form, derived by save().
-    value = models.CharField(_("value"), max_length=320)
+    # E-mail (lower case) or phone (E.164); for an address the one-line form, derived by save(): long
+    # enough for the longest address its parts allow.
+    value = models.CharField(_("value"), max_length=400)
     street = models.CharField(_("street"), max_length=200, blank=True)
     house_number = models.CharField(_("house number"), max_length=20, blank=True)
     box = models.CharField(_("box"), max_length=20, blank=True)
@@ -224,6 +241,13 @@ class ContactPoint(models.Model):
     def display_value(self) -> str:
         return format_phone(self.value) if self.kind == ContactPointKind.PHONE else self.value
 
+    @property
+    def history_party_id(self) -> int:
+        return self.party_id
+
+    def get_additional_data(self) -> dict:
+        return {"party": self.history_party_id}
+
 
 class Representative(models.Model):
     """A person who represents an organisation or association, in a role, for a period."""
@@ -253,6 +277,13 @@ class Representative(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.role}) — {self.organisation}"
+
+    @property
+    def history_party_id(self) -> int:
+        return self.organisation_id
+
+    def get_additional_data(self) -> dict:
+        return {"party": self.history_party_id}
 
 
 class Channel(models.TextChoices):
@@ -356,6 +387,13 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.get_channel_display()}: {self.subject}"
 
+    @property
+    def history_party_id(self) -> int | None:
+        return self.party_id
+
+    def get_additional_data(self) -> dict:
+        return {"party": self.history_party_id}
+
 
 class PartyMerge(models.Model):
     """Audit of a merge: who merged which duplicate into which survivor, and what moved."""
@@ -385,9 +423,19 @@ class AccessLog(models.Model):
 
     class Via(models.TextChoices):
         API_DETAIL = "api_detail", _("API: record")
+        API_SEARCH = "api_search", _("API: search results")
+        API_CREATE = "api_create", _("API: record created")
+        API_UPDATE = "api_update", _("API: record changed")
+        API_CONTACT_POINTS = "api_contact_points", _("API: contact points")
+        API_REPRESENTATIVES = "api_representatives", _("API: representatives")
+        API_MERGE = "api_merge", _("API: merge")
+        API_HISTORY = "api_history", _("API: change history")
         API_TIMELINE = "api_timeline", _("API: timeline")
         API_DUPLICATES = "api_duplicates", _("API: duplicates")
+        API_CONTACTS = "api_contacts", _("API: contacts")
         ADMIN = "admin", _("Admin")
+        ADMIN_LIST = "admin_list", _("Admin: list")
+        ADMIN_HISTORY = "admin_history", _("Admin: change history")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Kept even if the user account is removed later.
@@ -407,3 +455,16 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.username} → #{self.party_id} ({self.accessed_at:%Y-%m-%d %H:%M})"
+
+
+def _history_fields(model: type[models.Model], *, leave_out: tuple[str, ...] = ()) -> list[str]:
+    # The table's own columns: auditlog would otherwise list every reverse relation of a new row as a change.
+    return [field.name for field in model._meta.concrete_fields if field.name not in leave_out]
+
+
+# The derived search name and the save time are no history of their own.
+auditlog.register(Party, include_fields=_history_fields(Party, leave_out=("search_name", "updated_at")))
+auditlog.register(ContactPoint, include_fields=_history_fields(ContactPoint))
+auditlog.register(Representative, include_fields=_history_fields(Representative))
+auditlog.register(Contact, include_fields=_history_fields(Contact))
+pre_save.connect(set_actor_of_entry, sender=LogEntry, dispatch_uid="contacts.history.set_actor_of_entry")

@@ -2,16 +2,17 @@
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
-
-from cases.models import Case
 
 from .identifiers import (
     clean_association_code,
@@ -57,6 +58,28 @@ def party_get(pk: int) -> Party:
     party = party_queryset().get(pk=pk)
     load_representatives([party])
     return party
+
+
+def party_ids_shown(parties: Iterable[Party]) -> list[int]:
+    """Whom a party's record shows: the party and, for an organisation, the persons representing it (read from
+    ``load_representatives``). The access log names each of them."""
+    ids = []
+    for party in parties:
+        ids.append(party.pk)
+        if party.kind != PartyKind.PERSON:
+            ids += [representative.person_id for representative in party.representatives.all()]
+    return ids
+
+
+def party_history(party: Party) -> QuerySet[LogEntry]:
+    """The changes of ``party``, of its contact points, representatives and contacts, and of the parties merged
+    into it, newest first (``additional_data`` names the party of each change: see contacts.history)."""
+    merged = list(Party.objects.filter(merged_into=party).values_list("pk", flat=True))
+    return (
+        LogEntry.objects.filter(additional_data__party__in=[party.pk, *merged])
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
 
 
 def _with_contact_point(kind: str, value: str) -> Q:
@@ -166,10 +189,26 @@ def party_search(
     return parties.order_by("search_name", "pk")
 
 
-def contact_list(*, party: int | None = None, channel: str = "", source: str = "") -> QuerySet[Contact]:
-    contacts = Contact.objects.select_related("party", "handled_by").prefetch_related(
-        Prefetch("cases", queryset=Case.objects.only("id", "reference"))
-    )
+# What a user may read of a contact depends on the cases it opened: a contact that opened a confidential case
+# the user may not see is ``restricted`` (its subject and summary are withheld) and ``visible_cases`` holds
+# only the cases they may see. The cases app registers that rule here (contacts does not depend on cases); every read of
+# contacts goes through contact_queryset_for_user.
+CONTACT_VISIBILITY: list[Callable[[Any, QuerySet[Contact]], QuerySet[Contact]]] = []
+
+
+def contact_queryset_for_user(user) -> QuerySet[Contact]:
+    contacts = Contact.objects.select_related("party", "handled_by")
+    for restrict in CONTACT_VISIBILITY:
+        contacts = restrict(user, contacts)
+    return contacts
+
+
+def contact_get_for_user(user, pk: int) -> Contact:
+    return contact_queryset_for_user(user).get(pk=pk)
+
+
+def contact_list_for_user(user, *, party: int | None = None, channel: str = "", source: str = "") -> QuerySet[Contact]:
+    contacts = contact_queryset_for_user(user)
     if party:
         contacts = contacts.filter(party_id=party)
     if channel:
@@ -189,19 +228,23 @@ class TimelineEntry:
 
 
 def _contact_entries(party: Party, limit: int, user) -> tuple[int, list[TimelineEntry]]:
-    contacts = Contact.objects.filter(party=party).select_related("handled_by").order_by("-occurred_at", "-pk")
+    # The timeline names no cases of a contact (they are entries of their own): no need to load them.
+    contacts = (
+        contact_queryset_for_user(user).prefetch_related(None).filter(party=party).order_by("-occurred_at", "-pk")
+    )
     entries = [
         TimelineEntry(
             kind="contact",
             id=c.pk,
             at=c.occurred_at,
-            title=c.subject,
+            title="" if c.restricted else c.subject,
             detail={
+                "restricted": c.restricted,
                 "channel": c.channel,
                 "source": c.source,
                 "direction": c.direction,
                 "outcome": c.outcome,
-                "summary": c.summary,
+                "summary": "" if c.restricted else c.summary,
                 "guided": c.guided,
                 "handled_by": c.handled_by.get_username() if c.handled_by else None,
             },
@@ -269,8 +312,6 @@ def _similar_names(party: Party, limit: int) -> list[tuple[Party, float]]:
     if party.kind == PartyKind.PERSON and party.birth_date:
         candidates = candidates.filter(Q(birth_date=party.birth_date) | Q(birth_date__isnull=True))
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity
-
         rows = (
             candidates.filter(search_name__trigram_similar=party.search_name)
             .annotate(similarity=TrigramSimilarity("search_name", party.search_name))

@@ -1,15 +1,16 @@
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.serializers import CaseInputSerializer
-from midoffice.serializers import CachedModelSerializer
+from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField
 
 from .identifiers import (
     clean_association_code,
     clean_email,
     clean_enterprise_number,
+    clean_name,
     clean_national_number,
     clean_phone,
 )
@@ -50,13 +51,36 @@ class CleanedCharField(serializers.CharField):
             raise serializers.ValidationError(exc.messages) from exc
 
 
+class NameField(serializers.CharField):
+    """A name as ``identifiers.clean_name`` stores it: invisible and control characters removed first (so the
+    length is that of what is stored), a name of nothing but those refused."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            try:
+                data = clean_name(data)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from exc
+        return super().run_validation(data)
+
+
+# What people type for an identifier or phone number, separators included; the compact form is shorter.
+TYPED_NUMBER_LENGTH = 32
+# RFC 3696: an e-mail address has at most 320 characters.
+EMAIL_LENGTH = 320
+
+
 class AddressSerializer(serializers.Serializer):
-    street = serializers.CharField(max_length=200)
+    """The shape of an address; the service says what an address needs (a street and a city)."""
+
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
     house_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
     box = serializers.CharField(max_length=20, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="BE")
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, default="BE", help_text="ISO 3166 code, BE when left out."
+    )
 
 
 class ContactPointSerializer(CachedModelSerializer):
@@ -79,28 +103,20 @@ class ContactPointSerializer(CachedModelSerializer):
 
 
 class ContactPointInputSerializer(serializers.Serializer):
+    """The shape of a contact point; ``services.contact_point_add`` checks and normalises it."""
+
     kind = serializers.ChoiceField(choices=ContactPointKind.choices)
-    value = serializers.CharField(required=False, allow_blank=True, help_text="E-mail address or phone number.")
+    value = serializers.CharField(
+        max_length=EMAIL_LENGTH, required=False, allow_blank=True, help_text="E-mail address or phone number."
+    )
     address = AddressSerializer(required=False, help_text="For kind address.")
     preferred = serializers.BooleanField(default=False)
-    label = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-
-    def validate(self, attrs):
-        kind = attrs["kind"]
-        try:
-            if kind == ContactPointKind.EMAIL:
-                attrs["value"] = clean_email(attrs.get("value", ""))
-            elif kind == ContactPointKind.PHONE:
-                attrs["value"] = clean_phone(attrs.get("value", ""))
-            elif not attrs.get("address"):
-                raise serializers.ValidationError({"address": ["A postal address needs its address fields."]})
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"value": exc.messages}) from exc
-        return attrs
+    label = NameField(max_length=50, required=False, allow_blank=True, default="")
 
 
 class RepresentativeSerializer(CachedModelSerializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=Party.objects.filter(merged_into__isnull=True))
+    # Any party: the service says why a tombstone or an organisation cannot represent, as the admin does.
+    person = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
     person_name = serializers.CharField(source="person.display_name", read_only=True)
 
     class Meta:
@@ -177,17 +193,29 @@ class PartyDataSerializer(serializers.Serializer):
     """What a caller knows about a party; used to create one or to resolve one."""
 
     kind = serializers.ChoiceField(choices=PartyKind.choices, required=False)
-    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
-    national_number = CleanedCharField(clean_national_number, help_text="INSZ (national or BIS number).")
-    enterprise_number = CleanedCharField(clean_enterprise_number, help_text="KBO enterprise number.")
-    association_code = CleanedCharField(clean_association_code, help_text="Verenigingsloket vCode.")
+    given_name = NameField(max_length=100, required=False, allow_blank=True)
+    family_name = NameField(max_length=100, required=False, allow_blank=True)
+    name = NameField(max_length=200, required=False, allow_blank=True)
+    birth_date = serializers.DateField(
+        required=False, allow_null=True, help_text="From 1900-01-01; must agree with the INSZ where it encodes one."
+    )
+    national_number = CleanedCharField(
+        clean_national_number, max_length=TYPED_NUMBER_LENGTH, help_text="INSZ (national or BIS number)."
+    )
+    enterprise_number = CleanedCharField(
+        clean_enterprise_number, max_length=TYPED_NUMBER_LENGTH, help_text="KBO enterprise number."
+    )
+    association_code = CleanedCharField(
+        clean_association_code, max_length=TYPED_NUMBER_LENGTH, help_text="Verenigingsloket vCode."
+    )
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices, required=False, allow_blank=True)
-    email = CleanedCharField(clean_email, help_text="Becomes (or is) the preferred e-mail address.")
-    phone = CleanedCharField(clean_phone, help_text="Any notation; stored as E.164, region BE by default.")
+    email = CleanedCharField(
+        clean_email, max_length=EMAIL_LENGTH, help_text="Becomes (or is) the preferred e-mail address."
+    )
+    phone = CleanedCharField(
+        clean_phone, max_length=TYPED_NUMBER_LENGTH, help_text="Any notation; stored as E.164, region BE by default."
+    )
     address = AddressSerializer(required=False, help_text="Becomes the preferred postal address.")
 
 
@@ -197,12 +225,14 @@ class PartyCreateSerializer(PartyDataSerializer):
 
 
 class PartySearchSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, help_text="Name, INSZ, KBO, vCode, e-mail or phone.")
-    national_number = serializers.CharField(required=False, allow_blank=True)
-    enterprise_number = serializers.CharField(required=False, allow_blank=True)
-    association_code = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
+    q = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Name, INSZ, KBO, vCode, e-mail or phone."
+    )
+    national_number = serializers.CharField(max_length=TYPED_NUMBER_LENGTH, required=False, allow_blank=True)
+    enterprise_number = serializers.CharField(max_length=TYPED_NUMBER_LENGTH, required=False, allow_blank=True)
+    association_code = serializers.CharField(max_length=TYPED_NUMBER_LENGTH, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=EMAIL_LENGTH, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=TYPED_NUMBER_LENGTH, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=PartyKind.choices, required=False)
     include_merged = serializers.BooleanField(required=False, default=False, help_text="Include tombstones.")
 
@@ -241,8 +271,18 @@ class TimelineEntrySerializer(serializers.Serializer):
 
 
 class ContactSerializer(CachedModelSerializer):
-    party_display_name = serializers.CharField(source="party.display_name", read_only=True, default=None)
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    """A contact as ``contact_queryset_for_user`` gives it: the subject and summary of a contact that opened a
+    case the caller may not see are withheld (``restricted``), and only cases they may see are named."""
+
+    party_display_name = serializers.CharField(
+        source="party.display_name", read_only=True, default=None, allow_null=True
+    )
+    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    restricted = serializers.BooleanField(
+        read_only=True, help_text="The contact opened a case you may not see: its subject and summary are withheld."
+    )
+    subject = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField(help_text="Reference of the case opened from this contact.")
 
     class Meta:
@@ -264,14 +304,23 @@ class ContactSerializer(CachedModelSerializer):
             "guided",
             "handled_by",
             "case",
+            "restricted",
             "created_at",
         ]
         read_only_fields = fields
 
+    def get_subject(self, contact) -> str:
+        return "" if contact.restricted else contact.subject
+
+    def get_summary(self, contact) -> str:
+        return "" if contact.restricted else contact.summary
+
     def get_case(self, contact) -> str | None:
-        # contact_list prefetches the cases; a freshly logged contact carries the case it opened.
-        cases = list(contact.cases.all())
-        return cases[0].reference if cases else None
+        return contact.visible_cases[0].reference if contact.visible_cases else None
+
+
+# A contact's summary is what the clerk noted of the conversation, not a document.
+SUMMARY_MAX_LENGTH = 10_000
 
 
 class ContactCreateSerializer(serializers.Serializer):
@@ -281,26 +330,25 @@ class ContactCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.STAFF)
     direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.INBOUND)
-    occurred_at = serializers.DateTimeField(required=False)
-    started_at = serializers.DateTimeField(required=False, allow_null=True)
-    subject = serializers.CharField(max_length=200)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    occurred_at = AwareDateTimeField(required=False)
+    started_at = AwareDateTimeField(required=False, allow_null=True)
+    subject = CleanCharField(max_length=200)
+    summary = CleanCharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True, default="")
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True, default="")
     guided = serializers.BooleanField(default=False)
     handled_by = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False
     )
-    case = CaseInputSerializer(required=False, help_text="A case to open from this contact, registered at its time.")
 
 
 class ContactFilterSerializer(serializers.Serializer):
-    party = serializers.IntegerField(required=False)
+    party = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
 
 
 class RepresentativeUpdateSerializer(serializers.Serializer):
-    role = serializers.CharField(max_length=100, required=False)
+    role = NameField(max_length=100, required=False)
     valid_from = serializers.DateField(required=False, allow_null=True)
     valid_until = serializers.DateField(required=False, allow_null=True)
 
@@ -316,4 +364,31 @@ class AccessLogSerializer(serializers.ModelSerializer):
 
 class AccessLogFilterSerializer(serializers.Serializer):
     party = serializers.IntegerField(required=False)
-    username = serializers.CharField(required=False)
+    username = serializers.CharField(max_length=150, required=False)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change: who, when, what (``object_type`` and ``object_id``), and each changed field's [old, new]."""
+
+    ACTIONS = {
+        LogEntry.Action.CREATE: "create",
+        LogEntry.Action.UPDATE: "update",
+        LogEntry.Action.DELETE: "delete",
+    }
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(source="timestamp")
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, help_text="null: the system.")
+    action = serializers.SerializerMethodField()
+    object_type = serializers.ChoiceField(
+        source="content_type.model", choices=["party", "contactpoint", "representative", "contact"]
+    )
+    object_id = serializers.IntegerField()
+    object_repr = serializers.CharField(help_text="The row as it read after the change.")
+    changes = serializers.DictField(
+        child=serializers.ListField(min_length=2, max_length=2),
+        help_text="Field name → [old value, new value]; foreign keys as ids.",
+    )
+
+    def get_action(self, entry) -> str:
+        return self.ACTIONS[entry.action]

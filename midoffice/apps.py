@@ -9,6 +9,8 @@ class MidofficeConfig(AppConfig):
     verbose_name = "Midoffice"
 
     def ready(self):
+        # Registers the deployment checks, and connects the request id to Celery's task signals.
+        from . import checks, logging  # noqa: F401
         from .roles import ensure_roles
 
         # Sent once per app with models; ensure_roles is idempotent and picks up each app's permissions.

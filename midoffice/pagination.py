@@ -1,5 +1,8 @@
 from django.core import paginator as django_paginator
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+
+from .converters import MAX_ID
 
 
 class Paginator(django_paginator.Paginator):
@@ -21,3 +24,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     django_paginator_class = Paginator
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def page_number(self, request) -> int:
+        """The page a view that pages by hand was asked for: 404 like DRF's own pages for anything but a
+        page number whose rows the database can still count to (``?page=0``, ``-1``, ``abc``, 20 digits)."""
+        try:
+            number = int(request.query_params.get(self.page_query_param) or 1)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= MAX_ID // self.get_page_size(request):
+            raise NotFound(self.invalid_page_message)
+        return number

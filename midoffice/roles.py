@@ -55,6 +55,7 @@ ROLE_PERMISSIONS = {
         "contacts.add_contact",
         "contacts.view_accesslog",
         "contacts.view_partymerge",
+        "contacts.view_party_history",
         *_CASE_WORK,
         "cases.view_routingrule",
         "cases.view_all_cases",

@@ -4,10 +4,16 @@ With no environment at all the project runs embedded: SQLite under var/, Celery 
 e-mail to the console. Production differs only by environment variables.
 """
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
+
+from midoffice.embedded import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -20,8 +26,18 @@ if env_file.exists():
     env.read_env(str(env_file))
 
 DEBUG = env.bool("DEBUG", default=False)
-# The embedded default needs no configuration; a deployment must set its own key.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-change-me")
+
+# --- Embedded mode, secrets, production (midoffice/embedded.py, midoffice/checks.py) ----------------------
+# Embedded mode is the SQLite default of `make run`: no DATABASE_URL. It makes its own secret key (once,
+# kept in var/) and serves links at the address it listens on. Anything else with DEBUG off is a
+# deployment: start-up refuses it without SECRET_KEY and MIDOFFICE_PUBLIC_BASE_URL, and the production
+# defaults below (HTTPS only, HSTS, secure cookies, JSON logs) are on.
+MIDOFFICE_EMBEDDED = not env.str("DATABASE_URL", default="")
+_PRODUCTION = not (DEBUG or MIDOFFICE_EMBEDDED)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and not _PRODUCTION:
+    SECRET_KEY = installation_secret_key(VAR_DIR / "secret_key")
+# --- end embedded mode ---------------------------------------------------------------------------------
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -34,9 +50,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files served from our own static files (no CDN): drf-spectacular-sidecar.
+    "drf_spectacular_sidecar",
+    "csp",
+    "auditlog",
     "midoffice",
     "contacts",
     "cases",
@@ -45,15 +66,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log record of the request, and its response, carry the request id.
+    "midoffice.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (its messages are in the caller's language), before anything reads the request.
+    "midoffice.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out admin login into a 429 page (the API answers its own 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "midoffice.urls"
@@ -117,21 +145,64 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 LOGIN_URL = "admin:login"
 
+# How many reverse proxies in front of the application append to X-Forwarded-For. 0: the client is the
+# peer of the connection and X-Forwarded-For is ignored (a client can forge it); N: the address the
+# outermost trusted proxy saw. Used by the throttles and the login lockout (midoffice/throttling.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Request bodies above this many bytes answer 413 (Django's default, 2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without valid credentials answers 401 (with WWW-Authenticate), not 403.
+        "midoffice.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["midoffice.permissions.IsStaffMember"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "midoffice.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "midoffice.schema.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "midoffice.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "midoffice.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Public endpoints (no login) are throttled per client address.
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("PUBLIC_API_RATE", default="30/minute")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+
+# Shared by every process when CACHE_URL is set (e.g. redis://127.0.0.1:6379/1): the throttle counters
+# and the OAuth tokens of the notification backends. Local memory of one process in the embedded default.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# API tokens (django-rest-knox): stored as a hash, valid API_TOKEN_TTL_HOURS, revoked by
+# POST /api/v1/auth/logout/.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Brute force (django-axes): after AXES_FAILURE_LIMIT failed logins for one username (from any address)
+# or from one address (for any username), every login attempt through the admin or the token endpoint is
+# refused, without checking the password, until AXES_COOLOFF_MINUTES have passed since the last failure.
+AUTHENTICATION_BACKENDS = [
+    "midoffice.auth.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "midoffice.throttling.client_ip"
+# Attempts during a lockout are refused without being recorded, so the cool-off ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures and lockouts are still logged (usernames and addresses masked); not the start-up banner.
+AXES_VERBOSE = False
+# The admin login's 429 page (the API answers {"detail", "code": "login_locked_out"}).
+AXES_COOLOFF_MESSAGE = gettext_lazy("Too many failed login attempts: try again later.")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Midoffice API",
@@ -142,7 +213,13 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the page loads nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Row ids in paths (midoffice/converters.py): digits within the database's 64-bit integers.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "ContactChannelEnum": "contacts.models.Channel",
         "ContactSourceEnum": "contacts.models.Source",
@@ -166,6 +243,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker logs through LOGGING below (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's Django fixup closes the database connection around every task unless this is set: a new
 # PostgreSQL connection per delivery. With it, midoffice/celery.py applies Django's own rules between tasks
 # (CONN_MAX_AGE, health checks, broken connections), as between requests; the fixup still recycles a
@@ -188,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.close_expired_cases",
         "schedule": env.float("MIDOFFICE_AUTO_CLOSE_INTERVAL_SECONDS", default=3600.0),
     },
+    "purge-idempotency-keys": {
+        "task": "midoffice.tasks.purge_idempotency_keys",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Domain settings.
@@ -197,6 +280,9 @@ MIDOFFICE_DEFAULT_PHONE_REGION = env.str("MIDOFFICE_DEFAULT_PHONE_REGION", defau
 MIDOFFICE_REGIONAL_HOLIDAYS = env.list("MIDOFFICE_REGIONAL_HOLIDAYS", default=["07-11"])
 # Calendar days a resolved case can be reopened before it closes automatically.
 MIDOFFICE_REOPEN_WINDOW_DAYS = env.int("MIDOFFICE_REOPEN_WINDOW_DAYS", default=14)
+# The earliest moment a client may give (a case's registration): older ones are typing errors, and the
+# working-day calendar starts here.
+MIDOFFICE_MIN_DATE = date.fromisoformat(env.str("MIDOFFICE_MIN_DATE", default="1990-01-01"))
 # Citizen notifications (outbox). A backend that is not listed creates no notifications at all.
 MIDOFFICE_NOTIFICATION_BACKENDS = env.list(
     "MIDOFFICE_NOTIFICATION_BACKENDS", default=["email", "webhook", "dosis", "burgerprofiel"]
@@ -239,8 +325,11 @@ MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS = {
     "link": "link",
     **env.dict("MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS", default={}),
 }
-# Where citizens reach this installation: the status links in notifications start with it.
-MIDOFFICE_PUBLIC_BASE_URL = env.str("MIDOFFICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Where citizens reach this installation: status and survey links start with it. A deployment must set it;
+# embedded or with DEBUG, empty means the address `manage.py serve` listens on (midoffice.embedded).
+MIDOFFICE_PUBLIC_BASE_URL = env.str("MIDOFFICE_PUBLIC_BASE_URL", default="")
+# A status link older than this shows an "expired" page (410) and records nothing.
+MIDOFFICE_STATUS_LINK_MAX_AGE_DAYS = env.int("MIDOFFICE_STATUS_LINK_MAX_AGE_DAYS", default=90)
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")
 MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = env.int("MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS", default=30.0)
@@ -250,18 +339,72 @@ MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS = env.float("MIDOFFICE_NOTIFICATION_R
 MIDOFFICE_NOTIFICATION_RELAY_BATCH = env.int("MIDOFFICE_NOTIFICATION_RELAY_BATCH", default=1000)
 # Trigram similarity above which two parties' names count as alike (PostgreSQL only).
 MIDOFFICE_DUPLICATE_NAME_SIMILARITY = env.float("MIDOFFICE_DUPLICATE_NAME_SIMILARITY", default=0.5)
+# Change history (django-auditlog, docs/architecture.md): old and new values kept as JSON (null, numbers),
+# not as their string forms.
+AUDITLOG_STORE_JSON_CHANGES = True
+# How long the response to a write sent with an Idempotency-Key is kept for its retries.
+MIDOFFICE_IDEMPOTENCY_KEY_HOURS = env.int("MIDOFFICE_IDEMPOTENCY_KEY_HOURS", default=24)
 
+# --- Production headers and cookies: on in a deployment, off embedded and with DEBUG (plain HTTP) ----------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if env.bool("SECURE_COOKIES", default=False):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# Behind a proxy that terminates TLS: the header it sets, e.g. "HTTP_X_FORWARDED_PROTO,https". Without it
+# every request looks like plain HTTP, and SECURE_SSL_REDIRECT would redirect in a loop.
+if _proxy_ssl_header := env.list("SECURE_PROXY_SSL_HEADER", default=[]):
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER: the header and its value, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_PRODUCTION)
+# A load balancer's health probe may speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=_PRODUCTION)
+# Preloading HSTS is a decision for the city's whole domain (the preload list takes registrable domains
+# only) and hard to undo: SECURE_HSTS_PRELOAD stays the city's choice, without a warning for not making it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# No inline script or style anywhere (the status page's read receipt is a static script, Swagger UI's
+# start-up script a separate request); Swagger UI's stylesheet draws its icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# --- end production headers ------------------------------------------------------------------------------
 
+# --- Logs: JSON lines (a deployment's default) or text, each record with its request id ------------------
+# How to log: docs/operations.md#logs. The request id comes from midoffice.logging.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if _PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "midoffice.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message", "request_id"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# --- end logs --------------------------------------------------------------------------------------------

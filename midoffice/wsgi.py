@@ -4,8 +4,13 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
+from midoffice.checks import refuse_unsafe_deployment
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "midoffice.settings")
 application = get_wsgi_application()
+
+# gunicorn runs no system checks: a deployment without its own secret key or public address stops here.
+refuse_unsafe_deployment()
 
 # Load every view and serializer now, then move the long-lived objects of the loaded application into
 # the permanent generation: full garbage collections no longer walk them during requests, which took

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from midoffice.permissions import HasModelPermission, IsStaffMember
+from midoffice.schema import conflict
 
 from . import selectors, services, surveys
 from .models import Notification
@@ -45,6 +46,10 @@ class NotificationRetryApi(NotificationsAPIView):
         summary="Send a failed or dead notification again",
         description="It becomes pending and is delivered at once; anything else answers 409.",
         request=None,
+        responses={
+            200: NotificationSerializer,
+            409: conflict("`not_retryable`: only a failed or dead notification (`status`) can be retried."),
+        },
     )
     def post(self, request, pk: int):
         notification = get_object_or_404(selectors.notification_list_for_user(request.user), pk=pk)
@@ -56,7 +61,9 @@ class SurveyAnswerSerializer(serializers.Serializer):
     answer_score = serializers.IntegerField(min_value=1, max_value=5, help_text="The answer, 1 (bad) to 5 (good).")
     speed_score = serializers.IntegerField(min_value=1, max_value=5, help_text="The speed, 1 to 5.")
     service_score = serializers.IntegerField(min_value=1, max_value=5, help_text="The service, 1 to 5.")
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=surveys.SURVEY_COMMENT_MAX_LENGTH
+    )
     reopen = serializers.BooleanField(default=False, help_text="Ask to reopen the case (with a score of 2 or less).")
 
 
@@ -73,7 +80,7 @@ class PublicSurveyApi(GenericAPIView):
         description="Once per survey, within 14 days of the invitation: an invalid or expired token answers "
         "404 `survey_invalid`, a second answer 409 `survey_answered`, a score outside 1–5 400.",
         request=SurveyAnswerSerializer,
-        responses={201: None},
+        responses={201: None, 409: conflict("`survey_answered`: the survey was answered already.")},
     )
     def post(self, request, token: str):
         survey = surveys.survey_from_token(token)

@@ -11,8 +11,9 @@ from cases.models import Case, CaseState
 from contacts.models import PartyKind
 
 from . import oauth
-from .backends import PermanentError, TransientError, post_json
+from .links import status_url
 from .models import Notification
+from .transport import PermanentError, TransientError, post_json
 
 # What the values of SleutelWaardeParen are; their key names are MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS.
 TEMPLATE_VALUES = ("reference", "case_type", "status", "message", "link")
@@ -57,8 +58,6 @@ def payload(case: Case, public_message: str) -> dict:
 
 
 def send(notification: Notification) -> None:
-    from .services import status_url
-
     document = {**notification.payload, "Id": str(notification.idempotency_key)}
     document["SleutelWaardeParen"] = [
         *document["SleutelWaardeParen"],

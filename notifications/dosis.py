@@ -13,8 +13,9 @@ from cases.models import Case
 from contacts.models import PartyKind
 
 from . import oauth
-from .backends import PermanentError, TransientError, post_json
+from .links import status_url
 from .models import DosisStatus, Notification
+from .transport import PermanentError, TransientError, post_json
 
 
 def agent(case: Case) -> dict | None:
@@ -76,8 +77,6 @@ def _status(state: str, public_message: str) -> dict:
 
 
 def send(notification: Notification) -> None:
-    from .services import status_url
-
     stored = notification.payload
     document = {
         **stored["document"],

@@ -10,31 +10,15 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cases.workflow import CaseChange
 
-class NotificationKind(models.TextChoices):
-    """The case changes a citizen is told about (a reassignment is not one of them)."""
-
-    CASE_CREATED = "case_created", _("Case registered")
-    CASE_ACCEPTED = "case_accepted", _("Case accepted")
-    CASE_REJECTED = "case_rejected", _("Case rejected")
-    CASE_STARTED = "case_started", _("Case in progress")
-    CASE_SUSPENDED = "case_suspended", _("Question to the citizen")
-    CASE_RESOLVED = "case_resolved", _("Case resolved")
-    CASE_REOPENED = "case_reopened", _("Case reopened")
-    CASE_CANCELLED = "case_cancelled", _("Case cancelled")
-    SURVEY_INVITATION = "survey_invitation", _("Satisfaction survey")
-
-
-# Which transition tells the citizen what.
-TRANSITION_KINDS = {
-    "accept": NotificationKind.CASE_ACCEPTED,
-    "reject": NotificationKind.CASE_REJECTED,
-    "start": NotificationKind.CASE_STARTED,
-    "suspend": NotificationKind.CASE_SUSPENDED,
-    "resolve": NotificationKind.CASE_RESOLVED,
-    "reopen": NotificationKind.CASE_REOPENED,
-    "cancel": NotificationKind.CASE_CANCELLED,
-}
+# What a notification is about: a case change the citizen is told of (``cases.workflow.CaseChange``, which
+# also says which transition tells what) or the satisfaction survey.
+NotificationKind = models.TextChoices(
+    "NotificationKind",
+    [(change.name, (change.value, change.label)) for change in CaseChange]
+    + [("SURVEY_INVITATION", ("survey_invitation", _("Satisfaction survey")))],
+)
 
 
 class Backend(models.TextChoices):

@@ -1,8 +1,9 @@
 """OAuth2 client credentials against the Flemish authorisation server, shared by DOSIS and Mijn
 Burgerprofiel: the city authenticates with a JWT it signs itself, and access tokens are cached per
-scope until shortly before they expire."""
+scope until shortly before they expire, in the cache all processes share (CACHE_URL)."""
 
 import json
+import logging
 import time
 import uuid
 from urllib.parse import urlencode
@@ -10,16 +11,28 @@ from urllib.parse import urlencode
 import jwt
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
-from .backends import PermanentError, TransientError, http_post
+from .transport import PermanentError, TransientError, http_post
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Seconds before a token's own expiry that a new one is fetched.
 TOKEN_MARGIN = 60
 
+logger = logging.getLogger(__name__)
+
 
 def _cache_key(scope: str) -> str:
     return f"notifications:oauth:{scope}"
+
+
+def _cache(operation: str, *args):
+    """The cache is an optimisation here: with Redis down a delivery fetches its own token instead of failing."""
+    try:
+        return getattr(cache, operation)(*args)
+    except RedisError:
+        logger.warning("OAuth token cache unavailable (%s); going without", operation, exc_info=True)
+        return None
 
 
 def client_assertion() -> str:
@@ -36,7 +49,7 @@ def client_assertion() -> str:
 
 
 def access_token(scope: str) -> str:
-    token = cache.get(_cache_key(scope))
+    token = _cache("get", _cache_key(scope))
     if token:
         return token
     form = {
@@ -60,9 +73,9 @@ def access_token(scope: str) -> str:
         raise PermanentError(f"token: HTTP {response.status}: {response.data[:300].decode(errors='replace')}")
     body = json.loads(response.data)
     token = body["access_token"]
-    cache.set(_cache_key(scope), token, max(1, int(body.get("expires_in", 3600)) - TOKEN_MARGIN))
+    _cache("set", _cache_key(scope), token, max(1, int(body.get("expires_in", 3600)) - TOKEN_MARGIN))
     return token
 
 
 def forget_token(scope: str) -> None:
-    cache.delete(_cache_key(scope))
+    _cache("delete", _cache_key(scope))

@@ -1,13 +1,15 @@
 from rest_framework import serializers
 
-from midoffice.serializers import CachedModelSerializer
+from midoffice.serializers import ID_MAX, CachedModelSerializer, CleanCharField
 
 from .models import Notification, Status
 
 
 class NotificationSerializer(CachedModelSerializer):
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    party_display_name = serializers.CharField(source="party.display_name", read_only=True, default=None)
+    party_display_name = serializers.CharField(
+        source="party.display_name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Notification
@@ -35,5 +37,5 @@ class NotificationSerializer(CachedModelSerializer):
 
 class NotificationFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    case = serializers.CharField(required=False, help_text="A case reference.")
-    party = serializers.IntegerField(required=False)
+    case = CleanCharField(max_length=20, required=False, help_text="A case reference.")
+    party = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)

@@ -1,28 +1,28 @@
-"""The outbox (DESIGN §7): notifications are written in the transaction of the case change, delivered
+"""The outbox: notifications are written in the transaction of the case change, delivered
 after commit, retried with back-off, and relayed when a delivery task never ran."""
 
 import logging
-import random
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseEvent, EventKind
+from cases.models import Case, EventKind, GroupMessage, GroupMessageStatus
+from cases.services import case_event_add
 from contacts.models import ContactPointKind
+from midoffice.backoff import backoff
 from midoffice.roles import SUPERVISOR
 
 from . import burgerprofiel, dosis
-from .backends import SENDERS, TransientError, enabled_backends
+from .backends import SENDERS, enabled_backends
 from .errors import NotRetryable
 from .models import (
     DELIVERABLE,
@@ -34,6 +34,7 @@ from .models import (
     WebhookSubscription,
 )
 from .surveys import survey_create, survey_url
+from .transport import TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,11 @@ CITIZEN_BACKENDS = {
 }
 
 
+def notifications_on_case_change(*, case: Case, change: str, public_message: str, **kwargs) -> None:
+    """Receiver of ``cases.signals.case_changed``: the outbox rows go into the transaction of the change."""
+    notifications_queue(case=case, kind=change, public_message=public_message)
+
+
 def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> list[Notification]:
     """Write the outbox rows for a case change; call inside the transaction that makes the change.
 
@@ -172,62 +178,36 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
     if not notifications:
         return []
     notifications = Notification.objects.bulk_create(notifications)
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case=case,
+    for n in notifications:
+        case_event_add(
+            case_id=case.pk,
             kind=EventKind.NOTIFICATION_QUEUED,
             text=n.kind,
             data={"notification": n.pk, "backend": n.backend, "recipient": n.recipient},
         )
-        for n in notifications
-    )
     ids = [n.pk for n in notifications]
     transaction.on_commit(lambda: _enqueue(ids))
     return notifications
 
 
-STATUS_SALT = "notifications.status-page"
-
-
-def status_token(notification: Notification) -> str:
-    """The signed token of a notification's status link: who opens it, read it."""
-    return signing.dumps(notification.pk, salt=STATUS_SALT, compress=True)
-
-
-def status_url(notification: Notification) -> str:
-    path = reverse("status-page", args=[status_token(notification)])
-    return settings.MIDOFFICE_PUBLIC_BASE_URL.rstrip("/") + path
-
-
-def notification_from_token(token: str) -> Notification | None:
-    try:
-        pk = signing.loads(token, salt=STATUS_SALT)
-    except signing.BadSignature:
-        return None
-    return Notification.objects.select_related("case__case_type", "case__handler_group").filter(pk=pk).first()
-
-
 def notification_mark_read(*, notification: Notification) -> bool:
-    """Record the first opening of the status link (KPI "statuses read"); later ones change nothing."""
+    """Record that the citizen read the status page (KPI "statuses read"): called by the page's read receipt,
+    which a person's browser sends and a link scanner's GET does not; later ones change nothing."""
     return bool(Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()))
 
 
-def _enqueue(ids: list[int], countdown: float = 0) -> None:
-    from .tasks import deliver_notification
+# The delivery task by name: the tasks module calls these services, so they do not import it.
+DELIVER_TASK = "notifications.tasks.deliver_notification"
 
+
+def _enqueue(ids: list[int], countdown: float = 0) -> None:
+    deliver_notification = current_app.tasks[DELIVER_TASK]
     for pk in ids:
         try:
             deliver_notification.apply_async((pk,), countdown=countdown)
         except Exception:
             # The broker is down: the row stays pending and the relay enqueues it when it is back.
             logger.warning("Could not enqueue notification %s; the relay will", pk, exc_info=True)
-
-
-def _backoff(attempts: int) -> timedelta:
-    """Exponential with jitter: base, 2×base, 4×base … capped, each ±50 %."""
-    base = settings.MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS
-    seconds = min(settings.MIDOFFICE_NOTIFICATION_BACKOFF_MAX_SECONDS, base * 2 ** (attempts - 1))
-    return timedelta(seconds=seconds * random.uniform(0.5, 1.5))
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str | None:
@@ -249,7 +229,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
                 notification.status = Status.DEAD
             else:
                 notification.status = Status.FAILED
-                retry_in = max(_backoff(notification.attempts), timedelta(seconds=exc.retry_after or 0))
+                retry_in = max(backoff(notification.attempts), timedelta(seconds=exc.retry_after or 0))
                 notification.next_attempt_at = now + retry_in
             event = EventKind.NOTIFICATION_FAILED
         except Exception as exc:  # PermanentError, and any bug in a backend: retrying will not help
@@ -276,10 +256,6 @@ _CLAIM_SQL = (
 _ATTEMPT_SQL = (
     f"UPDATE {_NOTIFICATIONS} SET attempts = %s, last_attempt_at = %s, status = %s, next_attempt_at = %s,"
     " last_error = %s, sent_at = %s WHERE id = %s"
-)
-_EVENT_SQL = (
-    f"INSERT INTO {CaseEvent._meta.db_table} (case_id, kind, transition, from_state, to_state, text, public, data,"
-    " created_at) VALUES (%s, %s, '', '', '', %s, %s, %s, %s)"
 )
 
 
@@ -322,17 +298,19 @@ def _record_attempt(notification: Notification, event: str, now: datetime) -> No
                 notification.pk,
             ],
         )
-        cursor.execute(
-            _EVENT_SQL,
-            [
-                notification.case_id,
-                event,
-                notification.last_error,
-                False,
-                connection.ops.adapt_json_value(data, None),
-                moment(now),
-            ],
-        )
+    case_event_add(case_id=notification.case_id, kind=event, text=notification.last_error, data=data, created_at=now)
+    logger.info(
+        "notification.attempt",
+        extra={
+            "notification": notification.pk,
+            "case_id": notification.case_id,
+            "backend": notification.backend,
+            "kind": notification.kind,
+            "status": notification.status,
+            "attempt": notification.attempts,
+            "error": notification.last_error[:200],
+        },
+    )
 
 
 def notifications_relay(*, now: datetime | None = None) -> int:
@@ -368,7 +346,8 @@ def notification_retry(*, actor, notification: Notification) -> Notification:
 
 
 def dead_letters_report(*, now: datetime | None = None) -> DeadLetterDigest | None:
-    """E-mail the supervisors the notifications that went dead on the previous day (Brussels time), once.
+    """E-mail the supervisors the notifications and the e-mails to handler groups that went dead on the previous
+    day (Brussels time), once.
 
     Returns the digest written, or None when nothing went dead or the day was already reported.
     """
@@ -382,7 +361,12 @@ def dead_letters_report(*, now: datetime | None = None) -> DeadLetterDigest | No
         .select_related("case")
         .order_by("last_attempt_at")
     )
-    if not dead:
+    dead_messages = list(
+        GroupMessage.objects.filter(status=GroupMessageStatus.DEAD, last_attempt_at__gte=start, last_attempt_at__lt=end)
+        .select_related("handler_group")
+        .order_by("last_attempt_at")
+    )
+    if not dead and not dead_messages:
         return None
     recipients = list(
         get_user_model()
@@ -393,15 +377,29 @@ def dead_letters_report(*, now: datetime | None = None) -> DeadLetterDigest | No
     )
     with transaction.atomic():
         digest, created = DeadLetterDigest.objects.get_or_create(
-            day=day, defaults={"count": len(dead), "recipients": recipients, "sent_at": now}
+            day=day, defaults={"count": len(dead) + len(dead_messages), "recipients": recipients, "sent_at": now}
         )
         if not created:
             return None
-        lines = [f"{n.case.reference}  {n.get_kind_display()}  {n.recipient}: {n.last_error[:200]}" for n in dead[:200]]
-        subject = _("%(count)d citizen notifications failed for good on %(day)s") % {"count": len(dead), "day": day}
-        body = "\n".join(
-            [_("Retry them with POST /api/v1/notifications/{id}/retry/ or look at the admin."), "", *lines]
-        )
+        if dead and dead_messages:
+            subject = _(
+                "%(count)d citizen notifications and %(messages)d e-mails to handler groups failed for good on %(day)s"
+            )
+        elif dead:
+            subject = _("%(count)d citizen notifications failed for good on %(day)s")
+        else:
+            subject = _("%(messages)d e-mails to handler groups failed for good on %(day)s")
+        subject = subject % {"count": len(dead), "messages": len(dead_messages), "day": day}
+        sections = []
+        if dead:
+            lines = [f"{n.case.reference}  {n.get_kind_display()}  {n.recipient}: {n.last_error[:200]}" for n in dead]
+            retry = _("Retry them with POST /api/v1/notifications/{id}/retry/ or look at the admin.")
+            sections.append("\n".join([retry, "", *lines[:200]]))
+        if dead_messages:
+            lines = [f"{m.handler_group.name}  {m.subject}: {m.last_error[:200]}" for m in dead_messages[:200]]
+            title = _("E-mails to handler groups (admin: messages to handler groups; the last error says why):")
+            sections.append("\n".join([title, "", *lines]))
+        body = "\n\n".join(sections)
         if recipients:
             transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
     return digest

@@ -1,9 +1,8 @@
-"""The satisfaction survey (DESIGN §7): invited on resolve through the outbox, answered once through a
+"""The satisfaction survey: invited on resolve through the outbox, answered once through a
 signed link valid 14 days; a low score with "please reopen" reopens the case and tells its group."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,13 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Case, CaseEvent, CaseState, EventKind
+from cases.models import Case, CaseState, EventKind
+from cases.services import case_event_add, case_transition, group_message_queue
+from midoffice.embedded import public_base_url
 from midoffice.errors import DomainError
+from midoffice.text import clean_text
 
 from .models import SURVEY_VALID_DAYS, Survey
 
 SURVEY_SALT = "notifications.survey"
 LOW_SCORE = 2
+# The citizen's comment, in characters (about a page).
+SURVEY_COMMENT_MAX_LENGTH = 2_000
 
 
 class SurveyInvalid(DomainError):
@@ -41,7 +45,7 @@ def survey_token(survey: Survey) -> str:
 
 
 def survey_url(survey: Survey) -> str:
-    return settings.MIDOFFICE_PUBLIC_BASE_URL.rstrip("/") + reverse("survey-page", args=[survey_token(survey)])
+    return public_base_url() + reverse("survey-page", args=[survey_token(survey)])
 
 
 def survey_create(*, case: Case) -> Survey | None:
@@ -77,23 +81,26 @@ def survey_answer(
     reopen: bool = False,
 ) -> Survey:
     """Store the answers once; on the case's timeline, and a reopened case when the citizen asks with a low score."""
-    from cases.services import case_transition, group_message_queue
-
     survey = Survey.objects.select_for_update().select_related("case").get(pk=survey.pk)
     if survey.answered_at is not None:
         raise SurveyAnswered
     scores = {"answer_score": answer_score, "speed_score": speed_score, "service_score": service_score}
     errors = {name: [_("Give a score from 1 to 5.")] for name, value in scores.items() if value not in range(1, 6)}
+    comment = clean_text(comment)
+    if len(comment) > SURVEY_COMMENT_MAX_LENGTH:
+        errors["comment"] = [
+            _("Keep the comment to %(limit)d characters (it has %(length)d).")
+            % {"limit": SURVEY_COMMENT_MAX_LENGTH, "length": len(comment)}
+        ]
     if errors:
         raise ValidationError(errors)
-    comment = comment.strip()
     survey.answered_at = timezone.now()
     survey.comment, survey.reopen_requested = comment, reopen
     for name, value in scores.items():
         setattr(survey, name, value)
     survey.save()
-    CaseEvent.objects.create(
-        case=survey.case,
+    case_event_add(
+        case_id=survey.case_id,
         kind=EventKind.SURVEY_ANSWER,
         text=comment,
         data={**scores, "survey": survey.pk, "reopen_requested": reopen},

@@ -1,24 +1,37 @@
-"""The citizen's status page, reached through the link in a notification (a read receipt)."""
+"""The citizen's status page, reached through the link in a notification, with its read receipt."""
 
 from django import forms
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_protect
 
-from . import selectors, services, surveys
+from . import links, selectors, services, surveys
+from .errors import StatusLinkExpired, StatusLinkInvalid
 
 
+@method_decorator(csrf_protect, name="dispatch")
 class StatusPageView(View):
-    """Public: what the city told the citizen about their case, and no personal data."""
+    """Public: what the city told the citizen about their case, and no personal data.
+
+    Showing the page records nothing: mail scanners fetch every link in a message. The page's script
+    (static/notifications/read-receipt.js) posts the read receipt once a person has the page in view.
+    """
 
     def get(self, request, token: str):
-        notification = services.notification_from_token(token)
-        if notification is None:
-            return render(request, "notifications/status_invalid.html", status=404)
-        services.notification_mark_read(notification=notification)
+        try:
+            notification = links.notification_from_token(token)
+        except StatusLinkInvalid as exc:
+            return render(
+                request,
+                "notifications/status_invalid.html",
+                {"expired": isinstance(exc, StatusLinkExpired), "message": exc.detail},
+                status=exc.status_code,
+            )
         case = notification.case
         with translation.override(notification.language or "nl"):
             return render(
@@ -28,8 +41,24 @@ class StatusPageView(View):
                     "case": case,
                     "state": case.get_state_display(),
                     "messages": selectors.public_messages(case),
+                    "read_url": reverse("status-read", args=[token]),
                 },
             )
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class StatusReadView(View):
+    """The read receipt: a same-origin POST with the CSRF token of the status page; 204, or 404 for a bad link."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, token: str):
+        try:
+            notification = links.notification_from_token(token)
+        except StatusLinkInvalid:
+            return HttpResponse(status=404)
+        services.notification_mark_read(notification=notification)
+        return HttpResponse(status=204)
 
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
@@ -48,7 +77,13 @@ class SurveyForm(forms.Form):
     service_score = forms.TypedChoiceField(
         label=_("How satisfied are you with how we helped you?"), choices=SCORES, coerce=int, widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("Anything you want to tell us?"), required=False, widget=forms.Textarea)
+    # Cleaned of invisible characters by the service, which also guards the length for the API.
+    comment = forms.CharField(
+        label=_("Anything you want to tell us?"),
+        required=False,
+        max_length=surveys.SURVEY_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea,
+    )
     reopen = forms.BooleanField(label=_("My request was not solved: please reopen it."), required=False)
 
 

@@ -1,4 +1,9 @@
+import os
+import secrets
+
 import pytest
+from django.conf import settings as django_settings
+from django.test.utils import override_settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -35,6 +40,19 @@ def front_desk_client(make_client):
     return make_client("front_desk")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _not_a_deployment():
+    """The suite is no deployment, also on PostgreSQL (DATABASE_URL set, so not embedded mode): it brings its
+    own secret key and public address, and speaks plain HTTP. The worker processes of the integration tests
+    inherit the environment, so they sign and link as this process does."""
+    os.environ["SECRET_KEY"] = os.environ.get("SECRET_KEY") or "tests-" + secrets.token_urlsafe(32)
+    os.environ["MIDOFFICE_PUBLIC_BASE_URL"] = os.environ.get("MIDOFFICE_PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+    # For the whole run, not restored afterwards: Django refuses to even read back an empty key.
+    django_settings.SECRET_KEY = os.environ["SECRET_KEY"]
+    django_settings.MIDOFFICE_PUBLIC_BASE_URL = os.environ["MIDOFFICE_PUBLIC_BASE_URL"]
+    django_settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(autouse=True)
 def _fresh_closing_days():
     """The closing days are cached per process; a rolled-back test must not leave its days behind."""
@@ -43,10 +61,12 @@ def _fresh_closing_days():
     forget_closing_days()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2 is slow on purpose; tests only need passwords to round-trip.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # PBKDF2 is slow on purpose; tests only need passwords to round-trip. For the whole session, so that data
+    # seeded once for a class or module (tests/contacts/test_seed_demo.py) is hashed the same way.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -15,17 +15,21 @@ from .chase import (
     group_message_send,
     group_messages_relay,
 )
+from .contacts import contact_log_with_case
+from .events import case_event_add
 from .routing import route
 
 __all__ = [
     "TRANSITIONS",
     "allowed_transitions",
+    "case_event_add",
     "case_note_add",
     "case_open",
     "case_reassign",
     "case_transition",
     "cases_close_expired",
     "cases_escalate",
+    "contact_log_with_case",
     "group_message_queue",
     "group_message_send",
     "group_messages_relay",

@@ -1,45 +1,36 @@
-"""Opening cases and moving them through the workflow (DESIGN §5): every write locks, checks and records."""
+"""Opening cases and moving them through the workflow: every write locks, checks and records."""
 
+import logging
 import secrets
 from datetime import datetime
 from decimal import Decimal
 
 import django_fsm
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import handler_group_ids, may_reassign
-from cases.deadlines import deadlines_for
+from cases.deadlines import days_between, deadlines_for, shift_due
 from cases.errors import CaseActionForbidden, CaseFinal, IllegalTransition, RoutingNotConfigured, StaleCase
-from cases.models import FINAL_STATES, Case, CaseEvent, CaseState, CaseType, EventKind, HandlerGroup, Priority
+from cases.models import Case, CaseEvent, CaseType, EventKind, HandlerGroup, Priority
+from cases.signals import case_changed
+from cases.workflow import FINAL_STATES, WORKFLOW, CaseChange, CaseState
+from contacts.history import history_actor, history_record_update
 from contacts.models import Channel, Contact, Outcome, Party
-from notifications.models import TRANSITION_KINDS, NotificationKind
-from notifications.services import notifications_queue
 
+from .events import case_event_add
 from .routing import route
+
+logger = logging.getLogger(__name__)
 
 # Unambiguous over the phone: no 0/O, 1/I/L.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 10
 
-TRANSITIONS = (
-    "accept",
-    "reject",
-    "start",
-    "suspend",
-    "resume",
-    "resolve",
-    "close",
-    "reopen",
-    "cancel",
-    "return_to_kcc",
-)
-
-# What each transition needs besides the state (DESIGN §5).
-REQUIRES_REASON = {"reject", "suspend", "reopen", "cancel", "return_to_kcc"}
-REQUIRES_PUBLIC_MESSAGE = {"reject", "resolve"}
+TRANSITIONS = tuple(WORKFLOW)
 
 
 def new_tracking_code() -> str:
@@ -95,6 +86,10 @@ def case_open(
     registered_at = registered_at or now
     if registered_at > now:
         errors["registered_at"] = [_("A case cannot be registered in the future.")]
+    elif timezone.localdate(registered_at) < settings.MIDOFFICE_MIN_DATE:
+        errors["registered_at"] = [
+            _("A case cannot be registered before %(date)s.") % {"date": settings.MIDOFFICE_MIN_DATE.isoformat()}
+        ]
     if errors:
         raise ValidationError(errors)
     if party is not None:
@@ -124,15 +119,18 @@ def case_open(
     if contact is not None:
         case.contacts.add(contact)
         if not contact.outcome:
+            # A contact logged to open this case says so itself (contact_log_with_case); an older one learns it here.
             Contact.objects.filter(pk=contact.pk).update(outcome=Outcome.CASE_CREATED)
-    CaseEvent.objects.create(
-        case=case,
+            with history_actor(actor):
+                history_record_update([contact], {"outcome": ("", Outcome.CASE_CREATED)})
+    case_event_add(
+        case_id=case.pk,
         kind=EventKind.CREATED,
         to_state=case.state,
-        actor=_user_or_none(actor),
+        actor=actor,
         data={"handler_group": group.pk, "handler_group_name": group.name},
     )
-    notifications_queue(case=case, kind=NotificationKind.CASE_CREATED)
+    case_changed.send(sender=Case, case=case, change=CaseChange.CASE_CREATED, public_message="")
     return case
 
 
@@ -141,7 +139,15 @@ def _user_or_none(actor):
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("case_type", "handler_group").get(pk=case.pk)
+    """The case, locked for this transaction, with its type and group as they are now.
+
+    The lock is taken on the bare row: a join in the locking query makes PostgreSQL drop the row when a
+    concurrent transaction changes the joined column (a reassignment), instead of returning it.
+    """
+    locked = Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True)
+    if not locked:
+        raise Case.DoesNotExist
+    return Case.objects.select_related("case_type", "handler_group").get(pk=case.pk)
 
 
 def allowed_transitions(case: Case, user) -> list[str]:
@@ -182,11 +188,14 @@ def case_transition(
         )
     if actor is not None and not django_fsm.has_transition_perm(method, actor):
         raise CaseActionForbidden(_("You may not %(transition)s this case.") % {"transition": transition})
+    spec = WORKFLOW[transition]
+    if handler_group is not None and handler_group.pk != case.handler_group_id and not may_reassign(actor):
+        raise CaseActionForbidden(_("Only the KCC and supervisors may hand a case to another handler group."))
     reason, public_message = reason.strip(), public_message.strip()
     errors = {}
-    if transition in REQUIRES_REASON and not reason:
+    if spec.requires_reason and not reason:
         errors["reason"] = [_("Give a reason for this transition.")]
-    if transition in REQUIRES_PUBLIC_MESSAGE and not public_message:
+    if spec.requires_public_message and not public_message:
         errors["public_message"] = [_("Write the message the citizen will read.")]
     if duplicate_of is not None:
         if transition != "cancel":
@@ -196,7 +205,7 @@ def case_transition(
         elif duplicate_of.state in FINAL_STATES and duplicate_of.state != CaseState.CLOSED:
             errors["duplicate_of"] = [_("The surviving case was itself rejected or cancelled.")]
     if handler_group is not None:
-        if transition != "reopen":
+        if not spec.moves_group:
             errors["handler_group"] = [_("Only a reopened case can go to another handler group here; use reassign.")]
         elif not handler_group.active:
             errors["handler_group"] = [_("This handler group is inactive.")]
@@ -206,6 +215,11 @@ def case_transition(
         public_message = _("Your request is followed up in case %(reference)s.") % {"reference": duplicate_of.reference}
 
     from_state, from_group = case.state, case.handler_group
+    if transition == "resume":
+        # The due date moves on by the days the case waited, counted by the same rule as the norm.
+        paused = days_between(case.case_type, case.paused_at, now)
+        case.paused_days += paused
+        case.due_at, case.warn_at = shift_due(case.case_type, case.due_at, paused)
     method(now=now)
     if transition == "return_to_kcc":
         case.handler_group = _kcc()
@@ -228,8 +242,8 @@ def case_transition(
         data.update(from_group=from_group.pk, to_group=case.handler_group_id)
     if duplicate_of is not None:
         data["duplicate_of"] = duplicate_of.reference
-    CaseEvent.objects.create(
-        case=case,
+    case_event_add(
+        case_id=case.pk,
         kind=EventKind.TRANSITION,
         transition=transition,
         from_state=from_state,
@@ -237,22 +251,33 @@ def case_transition(
         text=reason,
         public=bool(public_message),
         data=data,
-        actor=_user_or_none(actor),
+        actor=actor,
         created_at=now,
     )
-    if transition in TRANSITION_KINDS:
-        notifications_queue(case=case, kind=TRANSITION_KINDS[transition], public_message=public_message)
+    if spec.notifies:
+        case_changed.send(sender=Case, case=case, change=spec.notifies, public_message=public_message)
     if duplicate_of is not None:
         duplicate_of.contacts.add(*case.contacts.all())
-        CaseEvent.objects.create(
-            case=duplicate_of,
+        case_event_add(
+            case_id=duplicate_of.pk,
             kind=EventKind.NOTE,
             text=_("Case %(reference)s was merged into this one: %(reason)s")
             % {"reference": case.reference, "reason": reason},
             data={"duplicate": case.reference},
-            actor=_user_or_none(actor),
+            actor=actor,
             created_at=now,
         )
+    logger.info(
+        "case.transition",
+        extra={
+            "case": case.reference,
+            "transition": transition,
+            "from_state": from_state,
+            "to_state": case.state,
+            "handler_group": case.handler_group_id,
+            "actor": actor.get_username() if actor is not None else None,
+        },
+    )
     return case
 
 
@@ -281,8 +306,8 @@ def case_reassign(
     case.handler_group, case.assignee, case.misdispatched = handler_group, None, False
     case.version += 1
     case.save(update_fields=["handler_group", "assignee", "misdispatched", "version", "updated_at"])
-    CaseEvent.objects.create(
-        case=case,
+    case_event_add(
+        case_id=case.pk,
         kind=EventKind.REASSIGNMENT,
         text=reason.strip(),
         data={
@@ -292,7 +317,16 @@ def case_reassign(
             "to_group_name": handler_group.name,
             "was_misdispatched": was_misdispatched,
         },
-        actor=_user_or_none(actor),
+        actor=actor,
+    )
+    logger.info(
+        "case.reassign",
+        extra={
+            "case": case.reference,
+            "from_group": from_group.pk,
+            "to_group": handler_group.pk,
+            "actor": actor.get_username() if actor is not None else None,
+        },
     )
     return case
 
@@ -302,4 +336,4 @@ def case_note_add(*, actor, case: Case, text: str, public: bool = False) -> Case
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("A note needs text.")]})
-    return CaseEvent.objects.create(case=case, kind=EventKind.NOTE, text=text, public=public, actor=actor)
+    return case_event_add(case_id=case.pk, kind=EventKind.NOTE, text=text, public=public, actor=actor)

@@ -1,9 +1,11 @@
 """The overdue chase and the automatic close, run by Celery beat (DESIGN §6)."""
 
 import logging
+import smtplib
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -13,7 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cases.models import RUNNING_STATES, Case, CaseEvent, CaseState, Escalation, EventKind, GroupMessage
+from cases.models import (
+    GROUP_MESSAGE_DELIVERABLE,
+    RUNNING_STATES,
+    Case,
+    CaseEvent,
+    CaseState,
+    Escalation,
+    EventKind,
+    GroupMessage,
+    GroupMessageStatus,
+)
+from midoffice.backoff import backoff
 
 from .cases import case_transition
 
@@ -100,66 +113,101 @@ def _group_message(group, items, now) -> GroupMessage:
     return GroupMessage(handler_group=group, subject=subject[:200], body="\n".join(lines), created_at=now)
 
 
-def _enqueue_messages(ids: list[int]) -> None:
-    from cases.tasks import send_group_message
+# The sending task by name: the tasks module calls these services, so they do not import it.
+SEND_TASK = "cases.tasks.send_group_message"
 
+
+def _enqueue_messages(ids: list[int], countdown: float = 0) -> None:
+    send_group_message = current_app.tasks[SEND_TASK]
     for pk in ids:
         try:
-            send_group_message.delay(pk)
+            send_group_message.apply_async((pk,), countdown=countdown)
         except Exception:
-            # The broker is down: the message stays unsent and the next chase run sends it.
-            logger.warning("Could not enqueue group message %s; the chase will retry it", pk, exc_info=True)
+            # The broker is down: the message stays pending and the relay enqueues it when it is back.
+            logger.warning("Could not enqueue group message %s; the relay will", pk, exc_info=True)
 
 
 def group_message_queue(*, handler_group, subject: str, body: str) -> GroupMessage:
-    """An e-mail to a handler group, sent after commit (and by the next chase run if the broker refused it)."""
+    """An e-mail to a handler group, sent after commit (and by the relay if the broker refused it)."""
     message = GroupMessage.objects.create(handler_group=handler_group, subject=subject[:200], body=body)
     transaction.on_commit(lambda: _enqueue_messages([message.pk]))
     return message
 
 
-def group_message_send(*, message_id: int) -> bool:
-    """Send one message to a handler group's address (or its members'); idempotent."""
+class NoRecipient(Exception):
+    """The group has no address and no member with one: a configuration gap a retry does not fix."""
+
+
+def _recipients(group) -> list[str]:
+    """The group's address, else its active members' addresses."""
+    if group.email:
+        return [group.email]
+    return list(
+        get_user_model()
+        .objects.filter(handler_groups=group, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def group_message_send(*, message_id: int, now: datetime | None = None) -> str | None:
+    """One delivery attempt, by the rules of the citizen notifications; idempotent: a message that is sent, dead,
+    not due or being sent by another worker is left alone. Returns the new status, or None when nothing was
+    attempted.
+
+    A connection or server problem is retried with back-off and is dead after
+    ``MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS``; a refused recipient, a group nobody can be e-mailed at, or any other
+    error (a retry will not help) is dead at once.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
         message = (
-            GroupMessage.objects.select_for_update(skip_locked=True)
+            GroupMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("handler_group")
-            .filter(pk=message_id, sent_at__isnull=True)
+            .filter(pk=message_id, status__in=GROUP_MESSAGE_DELIVERABLE, next_attempt_at__lte=now)
             .first()
         )
         if message is None:
-            return False
-        group = message.handler_group
-        recipients = (
-            [group.email]
-            if group.email
-            else list(
-                get_user_model()
-                .objects.filter(handler_groups=group, is_active=True)
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
-        )
+            return None
         message.attempts += 1
+        message.last_attempt_at = now
+        retry_in = None
+        recipients = _recipients(message.handler_group)
         try:
-            if recipients:
-                send_mail(message.subject, message.body, None, recipients)
-        except Exception as exc:
-            message.last_error = str(exc)[:2000]
-            message.save(update_fields=["attempts", "last_error"])
-            raise
-        message.sent_at = timezone.now()
-        message.last_error = "" if recipients else _("The group has no e-mail address and no members with one.")
-        message.save(update_fields=["attempts", "sent_at", "last_error"])
-    return True
+            if not recipients:
+                raise NoRecipient(_("The group has no e-mail address and no members with one."))
+            send_mail(message.subject, message.body, None, recipients)
+        except smtplib.SMTPRecipientsRefused as exc:
+            message.status, message.last_error = GroupMessageStatus.DEAD, f"recipient refused: {exc.recipients}"
+        except (smtplib.SMTPException, OSError) as exc:
+            message.last_error = str(exc)[:2000] or exc.__class__.__name__
+            if message.attempts >= settings.MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS:
+                message.status = GroupMessageStatus.DEAD
+            else:
+                message.status = GroupMessageStatus.FAILED
+                retry_in = backoff(message.attempts)
+                message.next_attempt_at = now + retry_in
+        except Exception as exc:  # NoRecipient, and any bug in the mail backend: retrying will not help
+            message.status, message.last_error = GroupMessageStatus.DEAD, str(exc)[:2000] or exc.__class__.__name__
+        else:
+            message.status, message.sent_at, message.last_error = GroupMessageStatus.SENT, now, ""
+        message.save(
+            update_fields=["status", "attempts", "last_attempt_at", "next_attempt_at", "last_error", "sent_at"]
+        )
+        if retry_in is not None:
+            transaction.on_commit(lambda: _enqueue_messages([message.pk], countdown=retry_in.total_seconds()))
+    return message.status
 
 
-def group_messages_relay(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Enqueue messages that are still unsent (the broker was down or a worker died)."""
+def group_messages_relay(*, now: datetime | None = None) -> int:
+    """Enqueue every message whose time has come and that no task took: after a broker outage, a worker crash or
+    a lost message (the citizen notifications' grace period and batch)."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.MIDOFFICE_NOTIFICATION_RELAY_GRACE_SECONDS)
     ids = list(
-        GroupMessage.objects.filter(sent_at__isnull=True, created_at__lte=timezone.now() - older_than)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
+        GroupMessage.objects.filter(status__in=GROUP_MESSAGE_DELIVERABLE, next_attempt_at__lte=now - grace)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: settings.MIDOFFICE_NOTIFICATION_RELAY_BATCH]
     )
     _enqueue_messages(ids)
     return len(ids)

@@ -3,15 +3,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from contacts import services
-from contacts.models import (
-    Contact,
-)
-from contacts.services.contacts import validate_contact
+from contacts.history import history_actor
+from contacts.models import Contact, Outcome
+from contacts.services.contacts import validate_contact, validate_contact_link
 
-from .forms import adopt
+from .forms import ServiceErrorsAdminMixin, add_errors, adopt
 
 CONTACT_FIELDS = (
     "channel",
@@ -32,31 +30,33 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = ("party", "anonymous", *CONTACT_FIELDS)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A case is opened through the API or from the case admin, not here: no "case created" outcome.
+            self.fields["outcome"].choices = [
+                choice for choice in self.fields["outcome"].choices if choice[0] != Outcome.CASE_CREATED
+            ]
+
     def clean(self):
-        """The checks of contact_log."""
+        """The checks of contact_log, from the service (a contact for a merged party goes to its survivor)."""
         cleaned = super().clean()
-        party, anonymous = cleaned.get("party"), cleaned.get("anonymous")
-        if anonymous and party is not None:
-            self.add_error("anonymous", _("An anonymous contact cannot be linked to a party."))
-        elif not anonymous and party is None and "party" not in self.errors:
-            self.add_error("party", _("Link the contact to a party or set anonymous explicitly."))
-        if party is not None and party.is_tombstone:
-            self.add_error(
-                "party",
-                _("Party %(id)s was merged into party %(survivor)s.")
-                % {"id": party.pk, "survivor": party.merged_into_id},
-            )
+        if "party" not in self.errors:
+            try:
+                validate_contact_link(party=cleaned.get("party"), party_data=None, anonymous=cleaned.get("anonymous"))
+            except ValidationError as exc:
+                add_errors(self, exc)
         values = {field: cleaned.get(field) for field in ("channel", "source", "direction", "outcome", "subject")}
         values |= {"occurred_at": cleaned.get("occurred_at"), "started_at": cleaned.get("started_at")}
         try:
             validate_contact(values)
         except ValidationError as exc:
-            self.add_error(None, exc)
+            add_errors(self, exc)
         return cleaned
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     form = ContactForm
     list_display = ("occurred_at", "channel", "source", "subject", "party", "outcome", "handled_by")
     list_filter = ("channel", "source", "outcome", "direction", "guided", "anonymous")
@@ -76,7 +76,8 @@ class ContactAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # No service changes a logged contact yet; the form applied contact_log's checks.
-            super().save_model(request, obj, form, change)
+            with history_actor(request.user):
+                super().save_model(request, obj, form, change)
             return
         cleaned = form.cleaned_data
         contact = services.contact_log(

@@ -1,12 +1,18 @@
-"""Forms, formsets and inlines of the party admin: they validate like the API and save through the services."""
+"""Forms, formsets and inlines of the party admin.
+
+The forms call the services' own checks (``clean_*``, ``check_*``, ``validate_*``) to show their errors beside
+the fields, and the admin saves through the services with the user as actor: the admin and the API refuse
+the same things with the same messages.
+"""
 
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -14,29 +20,60 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts import services
 from contacts.errors import DuplicateIdentifier
-from contacts.identifiers import clean_phone, format_enterprise_number, format_national_number
+from contacts.identifiers import clean_name, clean_phone, format_enterprise_number, format_national_number
 from contacts.models import (
     Contact,
     ContactPoint,
     ContactPointKind,
     Party,
-    PartyKind,
     Representative,
 )
 from contacts.services.parties import (
     ADDRESS_FIELDS,
     IDENTIFIER_CLEANERS,
+    NAME_FIELDS,
     PARTY_FIELDS,
     check_identifiers_free,
-    check_kind,
+    check_party,
     clean_contact_point,
-    clean_identifiers,
+    clean_party_values,
     require_something_to_know_them_by,
+    validate_representative,
 )
+from midoffice.errors import DomainError
 
 RECENT_CONTACTS = 10
 # What people type between the digits of an INSZ, KBO number or phone number.
 SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    """A service's errors on the form: beside the field they name, above the form otherwise."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class NameFormField(forms.CharField):
+    """A name as ``clean_name`` stores it, cleaned before its length is checked (as the API does)."""
+
+    def to_python(self, value):
+        return clean_name(super().to_python(value))
+
+
+class ServiceErrorsAdminMixin:
+    """A service refusing at save time what the form had accepted (a row removed or merged meanwhile) is
+    reported above the page, with nothing saved, instead of an error page."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, DomainError) as exc:
+            detail = exc.detail if isinstance(exc, DomainError) else " ".join(exc.messages)
+            self.message_user(request, _("Nothing was saved: %(reason)s") % {"reason": detail}, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def adopt(target, source) -> None:
@@ -65,7 +102,7 @@ def new_rows(formset) -> list[dict]:
 
 
 def contact_point_data(data: dict) -> dict:
-    point = {"kind": data["kind"], "preferred": data.get("preferred", False), "label": data.get("label", "")}
+    point = {"kind": data["kind"], "preferred": data.get("preferred", False), "label": data.get("label") or ""}
     if data["kind"] == ContactPointKind.ADDRESS:
         point["address"] = {field: data.get(field) or "" for field in ADDRESS_FIELDS}
     else:
@@ -103,26 +140,16 @@ def _deleted_and_changed(formset) -> tuple[list, list]:
 
 
 def save_contact_points(actor, party: Party, formset) -> None:
-    """Removals, additions and a change of preferred point go through the services."""
+    """Removals, corrections and additions, each through its service."""
     deleted, changed = _deleted_and_changed(formset)
     for form in deleted:
-        services.contact_point_remove(
-            actor=actor, point=ContactPoint.objects.select_related("party").get(pk=form.instance.pk)
-        )
+        services.contact_point_remove(actor=actor, point=form.instance)
         formset.deleted_objects.append(form.instance)
     for form in changed:
-        point = form.instance
-        # No service changes a contact point in place yet: its form applied contact_point_add's checks.
-        fields = [field for field in form.changed_data if field != "preferred"]
-        if fields:
-            point.save(update_fields={*fields, "value"})
-        if "preferred" in form.changed_data and point.preferred:
-            services.contact_point_add(party=party, **contact_point_data(form.cleaned_data))
-        elif "preferred" in form.changed_data:
-            point.save(update_fields=["preferred"])
+        point = services.contact_point_update(actor=actor, point=form.instance, **contact_point_data(form.cleaned_data))
         formset.changed_objects.append((point, form.changed_data))
     formset.new_objects = [
-        services.contact_point_add(party=party, **contact_point_data(row)) for row in new_rows(formset)
+        services.contact_point_add(actor=actor, party=party, **contact_point_data(row)) for row in new_rows(formset)
     ]
 
 
@@ -132,17 +159,18 @@ def save_representatives(actor, party: Party, formset) -> None:
         services.representative_remove(actor=actor, representative=form.instance)
         formset.deleted_objects.append(form.instance)
     for form in changed:
-        data, stored = representative_data(form.cleaned_data), Representative.objects.get(pk=form.instance.pk)
+        data = representative_data(form.cleaned_data)
         if "person" in form.changed_data:
             # A representative is one person's mandate: another person is another row.
-            services.representative_remove(actor=actor, representative=stored)
-            representative = services.representative_add(organisation=party, **data)
+            services.representative_remove(actor=actor, representative=form.instance)
+            representative = services.representative_add(actor=actor, organisation=party, **data)
         else:
             data.pop("person")
-            representative = services.representative_update(actor=actor, representative=stored, **data)
+            representative = services.representative_update(actor=actor, representative=form.instance, **data)
         formset.changed_objects.append((representative, form.changed_data))
     formset.new_objects = [
-        services.representative_add(organisation=party, **representative_data(row)) for row in new_rows(formset)
+        services.representative_add(actor=actor, organisation=party, **representative_data(row))
+        for row in new_rows(formset)
     ]
 
 
@@ -164,6 +192,18 @@ class IdentifierField(forms.CharField):
 
 
 class PartyForm(forms.ModelForm):
+    given_name = NameFormField(
+        label=capfirst(Party._meta.get_field("given_name").verbose_name), max_length=100, required=False
+    )
+    family_name = NameFormField(
+        label=capfirst(Party._meta.get_field("family_name").verbose_name), max_length=100, required=False
+    )
+    name = NameFormField(
+        label=capfirst(Party._meta.get_field("name").verbose_name),
+        max_length=200,
+        required=False,
+        help_text=Party._meta.get_field("name").help_text,
+    )
     national_number = IdentifierField(
         "national_number", formatter=format_national_number, help_text=_("e.g. 85.07.30-033.28")
     )
@@ -180,18 +220,15 @@ class PartyForm(forms.ModelForm):
         """The checks of party_create / party_update, as form errors instead of exceptions."""
         cleaned = super().clean()
         try:
-            cleaned.update(clean_identifiers({f: cleaned[f] for f in IDENTIFIER_CLEANERS if f in cleaned}))
+            cleaned.update(
+                clean_party_values({f: cleaned[f] for f in (*NAME_FIELDS, *IDENTIFIER_CLEANERS) if f in cleaned})
+            )
         except ValidationError as exc:
-            self.add_error(None, exc)
+            add_errors(self, exc)
             return cleaned
         if "kind" not in cleaned:
             return cleaned
         values = {field: cleaned.get(field) for field in PARTY_FIELDS}
-        try:
-            check_kind(cleaned["kind"], values)
-        except ValidationError as exc:
-            self.add_error(None, exc)
-            return cleaned
         try:
             check_identifiers_free(values, exclude_id=self.instance.pk)
         except DuplicateIdentifier as exc:
@@ -202,11 +239,20 @@ class PartyForm(forms.ModelForm):
                 _("party #%(id)s") % {"id": existing},
             )
             self.add_error(exc.extra["field"], format_html("{} {} {}", exc.detail, _("Existing record:"), link))
+            return cleaned
+        try:
+            check_party(cleaned["kind"], values, changed=self.changed_data if self.instance.pk else None)
+        except ValidationError as exc:
+            add_errors(self, exc)
         # Whether the party can be identified at all is checked with its contact points, by their formset.
         return cleaned
 
 
 class ContactPointForm(forms.ModelForm):
+    label = NameFormField(
+        label=capfirst(ContactPoint._meta.get_field("label").verbose_name), max_length=50, required=False
+    )
+
     class Meta:
         model = ContactPoint
         fields = (
@@ -235,9 +281,9 @@ class ContactPointForm(forms.ModelForm):
             return cleaned
         address = {field: cleaned.get(field) or "" for field in ADDRESS_FIELDS}
         try:
-            parts = clean_contact_point(kind, cleaned.get("value") or "", address)
+            parts = clean_contact_point(kind, cleaned.get("value") or "", address, cleaned.get("label") or "")
         except ValidationError as exc:
-            self.add_error(None if kind == ContactPointKind.ADDRESS else "value", exc)
+            add_errors(self, exc)
             return cleaned
         cleaned.update(parts)
         if kind == ContactPointKind.ADDRESS:
@@ -293,36 +339,34 @@ class ContactPointInline(PartOfPartyInline):
 
 
 class RepresentativeForm(forms.ModelForm):
+    role = NameFormField(label=capfirst(Representative._meta.get_field("role").verbose_name), max_length=100)
+
     class Meta:
         model = Representative
         fields = ("person", "role", "valid_from", "valid_until")
 
     def clean(self):
-        """The checks of representative_add."""
+        """The checks of representative_add (the organisation is the party of the page)."""
         cleaned = super().clean()
-        person = cleaned.get("person")
-        if person is not None and person.kind != PartyKind.PERSON:
-            self.add_error("person", _("A representative must be a person."))
-        elif person is not None and person.is_tombstone:
-            self.add_error("person", _("Party %(id)s was merged into another party.") % {"id": person.pk})
-        valid_from, valid_until = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if valid_from and valid_until and valid_until < valid_from:
-            self.add_error("valid_until", _("The end of the period lies before its start."))
+        if self.errors or cleaned.get("DELETE"):
+            return cleaned
+        try:
+            validate_representative(
+                organisation=cleaned.get("organisation"),
+                person=cleaned.get("person"),
+                role=cleaned.get("role"),
+                valid_from=cleaned.get("valid_from"),
+                valid_until=cleaned.get("valid_until"),
+            )
+        except ValidationError as exc:
+            add_errors(self, exc)
         return cleaned
-
-
-class RepresentativeFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if not any(self.errors) and self.instance.kind == PartyKind.PERSON and _kept_forms(self):
-            raise ValidationError(_("Only an organisation or association has representatives."))
 
 
 class RepresentativeInline(PartOfPartyInline):
     model = Representative
     fk_name = "organisation"
     form = RepresentativeForm
-    formset = RepresentativeFormSet
     autocomplete_fields = ("person",)
     extra = 0
 

@@ -1,11 +1,15 @@
-"""The party admin: search on names and identifiers as people type them, merge action, access log."""
+"""The party admin: search on names and identifiers as people type them, merge action, access log, history."""
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from contacts import services
+from contacts import selectors, services
 from contacts.errors import MergeRefused
 from contacts.models import (
     AccessLog,
@@ -24,6 +28,7 @@ from .forms import (
     PartyForm,
     RecentContactsInline,
     RepresentativeInline,
+    ServiceErrorsAdminMixin,
     adopt,
     contact_point_data,
     identifier_search,
@@ -47,8 +52,11 @@ class MergedFilter(admin.SimpleListFilter):
         return queryset
 
 
+HISTORY_PER_PAGE = 25
+
+
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     form = PartyForm
     list_display = ("id", "name_column", "kind", "identifiers_column", "merged_into", "created_at")
     list_display_links = ("id", "name_column")
@@ -115,12 +123,62 @@ class PartyAdmin(admin.ModelAdmin):
     def has_merge_permission(self, request):
         return request.user.has_perm("contacts.merge_party")
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            services.access_log_record_shown(
+                user=request.user,
+                party_ids=[party.pk for party in changelist.result_list],
+                via=AccessLog.Via.ADMIN_LIST,
+            )
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        party = (getattr(response, "context_data", None) or {}).get("original")
+        context = getattr(response, "context_data", None) or {}
+        party = context.get("original")
         if request.method == "GET" and response.status_code == 200 and party is not None:
-            services.access_log_record(user=request.user, party=party, via=AccessLog.Via.ADMIN)
+            # The page shows the persons representing the party too (read from its inline, no query).
+            persons = [
+                form.instance.person_id
+                for inline in context.get("inline_admin_formsets", ())
+                if inline.formset.model is Representative
+                for form in inline.formset.initial_forms
+            ]
+            services.access_log_record_shown(user=request.user, party_ids=[party.pk, *persons], via=AccessLog.Via.ADMIN)
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The party's change history (django-auditlog): its rows and those of the parties merged into it."""
+        if not request.user.has_perm("contacts.view_party_history"):
+            raise PermissionDenied
+        party = self.get_object(request, unquote(object_id))
+        if party is None:
+            raise Http404
+        page = self.get_paginator(request, selectors.party_history(party), HISTORY_PER_PAGE).get_page(
+            request.GET.get("p")
+        )
+        services.access_log_record_shown(user=request.user, party_ids=[party.pk], via=AccessLog.Via.ADMIN_HISTORY)
+        rows = []
+        for entry in page:
+            model = entry.content_type.model_class()
+            changes = [
+                (capfirst(_field_label(model, field)), values[0], values[1])
+                for field, values in (entry.changes or {}).items()
+            ]
+            rows.append({"entry": entry, "model": capfirst(model._meta.verbose_name), "changes": changes})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change history: %(party)s") % {"party": party},
+            "subtitle": None,
+            "opts": self.model._meta,
+            "object": party,
+            "page": page,
+            "rows": rows,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/contacts/party/change_history.html", context)
 
     def save_model(self, request, obj, form, change):
         # The party is written in save_related: party_create needs the inline contact points to know
@@ -181,9 +239,7 @@ class PartyAdmin(admin.ModelAdmin):
         survivor, duplicates = parties[0], parties[1:]
         try:
             # All or nothing: one refusal leaves every selected party as it was.
-            with transaction.atomic():
-                for duplicate in duplicates:
-                    services.party_merge(actor=request.user, survivor=survivor, duplicate=duplicate)
+            services.party_merge_all(actor=request.user, survivor=survivor, duplicates=duplicates)
         except MergeRefused as exc:
             self.message_user(request, _("Nothing was merged: %(reason)s") % {"reason": exc.detail}, messages.ERROR)
             return
@@ -199,3 +255,11 @@ class PartyAdmin(admin.ModelAdmin):
             % {"count": len(duplicates), "id": survivor.pk},
             messages.SUCCESS,
         )
+
+
+def _field_label(model, field: str) -> str:
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        # A field removed since: its name is the best label left.
+        return field

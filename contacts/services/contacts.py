@@ -1,11 +1,13 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.history import history_actor
 from contacts.models import Channel, Contact, Direction, MatchedOn, Outcome, Party, Source
 
 from .identity import party_resolve
@@ -14,7 +16,7 @@ from .identity import party_resolve
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-def _nested(name: str, exc: ValidationError) -> ValidationError:
+def nested_error(name: str, exc: ValidationError) -> ValidationError:
     """Django cannot nest error dicts: name the inner field in each message of the outer one instead."""
     if hasattr(exc, "error_dict"):
         messages = [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
@@ -40,10 +42,27 @@ def validate_contact(values: dict[str, Any]) -> None:
     occurred_at, started_at = values.get("occurred_at"), values.get("started_at")
     if occurred_at and occurred_at > timezone.now() + FUTURE_TOLERANCE:
         errors["occurred_at"] = [_("The contact cannot lie in the future.")]
+    elif occurred_at and timezone.localdate(occurred_at) < settings.MIDOFFICE_MIN_DATE:
+        errors["occurred_at"] = [
+            _("A contact cannot lie before %(date)s.") % {"date": settings.MIDOFFICE_MIN_DATE.isoformat()}
+        ]
     if occurred_at and started_at and started_at > occurred_at:
         errors["started_at"] = [_("The start lies after the moment of contact.")]
     if errors:
         raise ValidationError(errors)
+
+
+def validate_contact_link(*, party: Party | None, party_data: dict[str, Any] | None, anonymous: bool) -> None:
+    """A contact is linked to a party (``party`` or ``party_data``, not both) or explicitly anonymous."""
+    given = [name for name, value in (("party", party), ("party_data", party_data)) if value]
+    if len(given) > 1:
+        raise ValidationError({"party": [_("Give either party or party_data, not both.")]})
+    if anonymous and given:
+        raise ValidationError({"anonymous": [_("An anonymous contact cannot be linked to a party.")]})
+    if not anonymous and not given:
+        raise ValidationError(
+            {"party": [_("Link the contact to a party (party or party_data) or set anonymous explicitly.")]}
+        )
 
 
 @transaction.atomic
@@ -63,22 +82,14 @@ def contact_log(
     outcome: str = "",
     guided: bool = False,
     handled_by=None,
-    case: dict[str, Any] | None = None,
+    opens_case: bool = False,
 ) -> Contact:
     """Log one contact, linked to ``party``, to the party ``party_data`` resolves to, or anonymous.
 
-    With ``case`` (the fields of ``cases.services.case_open``) the contact also opens a case, in the same
-    transaction: both are written or neither.
+    ``opens_case``: the caller opens a case from it in the same transaction (the outcome is then
+    ``case_created`` unless given); outcome ``case_created`` without a case is refused.
     """
-    given = [name for name, value in (("party", party), ("party_data", party_data)) if value]
-    if len(given) > 1:
-        raise ValidationError({"party": [_("Give either party or party_data, not both.")]})
-    if anonymous and given:
-        raise ValidationError({"anonymous": [_("An anonymous contact cannot be linked to a party.")]})
-    if not anonymous and not given:
-        raise ValidationError(
-            {"party": [_("Link the contact to a party (party or party_data) or set anonymous explicitly.")]}
-        )
+    validate_contact_link(party=party, party_data=party_data, anonymous=anonymous)
     occurred_at = occurred_at or timezone.now()
     values = {
         "channel": channel,
@@ -89,6 +100,10 @@ def contact_log(
         "occurred_at": occurred_at,
         "started_at": started_at,
     }
+    if opens_case and not outcome:
+        values["outcome"] = Outcome.CASE_CREATED
+    elif outcome == Outcome.CASE_CREATED and not opens_case:
+        raise ValidationError({"outcome": [_("A contact whose outcome is a new case must open one: add the case.")]})
     validate_contact(values)
     matched_on = ""
     if party is not None:
@@ -97,25 +112,18 @@ def contact_log(
         try:
             party, matched_on = party_resolve(actor=actor, data=party_data)
         except ValidationError as exc:
-            raise _nested("party_data", exc) from exc
+            raise nested_error("party_data", exc) from exc
     if handled_by is None and source == Source.STAFF and actor is not None and actor.is_authenticated:
         handled_by = actor
-    if case is not None and not outcome:
-        values["outcome"] = Outcome.CASE_CREATED
-    contact = Contact.objects.create(
-        party=party,
-        anonymous=anonymous,
-        matched_on=matched_on,
-        summary=summary,
-        guided=guided,
-        handled_by=handled_by,
-        **values,
-    )
-    if case is not None:
-        from cases.services import case_open
-
-        try:
-            case_open(actor=actor, contact=contact, **case)
-        except ValidationError as exc:
-            raise _nested("case", exc) from exc
+    # The change history records the contact as the actor's.
+    with history_actor(actor):
+        contact = Contact.objects.create(
+            party=party,
+            anonymous=anonymous,
+            matched_on=matched_on,
+            summary=summary,
+            guided=guided,
+            handled_by=handled_by,
+            **values,
+        )
     return contact

@@ -9,16 +9,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from contacts.identifiers import clean_email, clean_phone
+from contacts.history import history_actor
+from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
 
 from .parties import (
     IDENTIFIER_CLEANERS,
     IDENTIFIER_KINDS,
+    NAME_FIELDS,
     PARTY_FIELDS,
+    add_point_to_locked_party,
+    birth_date_errors,
     clean_identifiers,
-    contact_point_add,
+    clean_party_values,
+    clean_points,
+    lock_live_party,
     party_create,
+    preferred_points,
 )
 
 ENRICHABLE_FIELDS = ("given_name", "family_name", "name", "birth_date")
@@ -59,11 +66,20 @@ def _identifiers_compatible(party: Party, identifiers: dict[str, str | None]) ->
     )
 
 
-def _enrich(party: Party, data: dict[str, Any], identifiers: dict[str, str | None], points: list[dict]) -> None:
+def _enrich(party: Party, data: dict[str, Any], identifiers: dict[str, str | None], points: list[tuple]) -> Party:
     """Only once: what the citizen tells us and we did not know yet is added to the record."""
+    party = lock_live_party(party)
     changed = []
     for field in ENRICHABLE_FIELDS:
         if (field in PERSON_ONLY_FIELDS) != (party.kind == PartyKind.PERSON):
+            continue
+        # A birth date the record's INSZ contradicts is the caller's mistake, not news.
+        if (
+            field == "birth_date"
+            and party.national_number
+            and data.get(field)
+            and birth_date_contradicts(party.national_number, data[field])
+        ):
             continue
         if data.get(field) and not getattr(party, field):
             setattr(party, field, data[field])
@@ -80,8 +96,9 @@ def _enrich(party: Party, data: dict[str, Any], identifiers: dict[str, str | Non
             changed.append(field)
     if changed:
         party.save(update_fields=changed)
-    for point in points:
-        contact_point_add(party=party, **point)
+    for kind, fields, _preferred in points:
+        add_point_to_locked_party(party, kind, fields, False)
+    return party
 
 
 def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict) -> Party | None:
@@ -98,22 +115,26 @@ def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict)
 @transaction.atomic
 def party_resolve(*, actor, data: dict[str, Any]) -> tuple[Party, str]:
     """Find or create the party that ``data`` describes; returns it and how it was found."""
+    with history_actor(actor):
+        return _resolve(actor, data)
+
+
+def _resolve(actor, data: dict[str, Any]) -> tuple[Party, str]:
+    data = data | clean_party_values({f: data[f] for f in NAME_FIELDS if f in data})
     identifiers = clean_identifiers({f: data.get(f) for f in IDENTIFIER_CLEANERS if data.get(f)})
-    errors, email, phone = {}, None, None
+    given = preferred_points(data.get("email"), data.get("phone"), data.get("address"))
+    errors, points = {}, []
     try:
-        email = clean_email(data["email"]) if data.get("email") else None
+        points = clean_points(given)
     except ValidationError as exc:
-        errors["email"] = exc.messages
-    try:
-        phone = clean_phone(data["phone"]) if data.get("phone") else None
-    except ValidationError as exc:
-        errors["phone"] = exc.messages
+        errors = exc.message_dict
+    if data.get("birth_date"):
+        errors |= birth_date_errors(data["birth_date"], identifiers.get("national_number"))
     if errors:
         raise ValidationError(errors)
-    points = [{"kind": ContactPointKind.EMAIL, "value": email}] if email else []
-    points += [{"kind": ContactPointKind.PHONE, "value": phone}] if phone else []
-    if data.get("address"):
-        points.append({"kind": ContactPointKind.ADDRESS, "address": data["address"]})
+    # E-mail and phone identify; a postal address (no single value) does not.
+    found = {kind: fields["value"] for kind, fields, _preferred in points if kind != ContactPointKind.ADDRESS}
+    email, phone = found.get(ContactPointKind.EMAIL), found.get(ContactPointKind.PHONE)
 
     keys = [f"party:{field}:{value}" for field, value in identifiers.items()]
     keys += [f"party:email:{email}"] if email else []
@@ -123,14 +144,12 @@ def party_resolve(*, actor, data: dict[str, Any]) -> tuple[Party, str]:
     for field, value in identifiers.items():
         party = Party.objects.filter(**{field: value}).first()
         if party is not None:
-            _enrich(party, data, identifiers, points)
-            return party, MatchedOn(field).value
+            return _enrich(party, data, identifiers, points), MatchedOn(field).value
     for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
         if value:
             party = _find_by_contact_point(kind, value, data, identifiers)
             if party is not None:
-                _enrich(party, data, identifiers, points)
-                return party, MatchedOn(kind).value
+                return _enrich(party, data, identifiers, points), MatchedOn(kind).value
 
     fields = {f: data[f] for f in PARTY_FIELDS if data.get(f) not in (None, "")}
     fields.pop("kind", None)
@@ -138,6 +157,6 @@ def party_resolve(*, actor, data: dict[str, Any]) -> tuple[Party, str]:
         actor=actor,
         kind=data.get("kind") or PartyKind.PERSON,
         **fields | identifiers,
-        contact_points=[{**point, "preferred": True} for point in points],
+        contact_points=[point for _argument, point in given],
     )
     return party, MatchedOn.CREATED.value

@@ -2,14 +2,19 @@
 
 Everything that points at the duplicate moves to the survivor — contacts now, and every
 model added later with a foreign key to Party (cases, notifications) without changes here.
-The duplicate stays as a tombstone pointing at the survivor; PartyMerge records what moved.
+The duplicate stays as a tombstone pointing at the survivor; PartyMerge records what moved,
+and the change history has an entry for every row that moved.
 """
 
+from collections.abc import Sequence
+
+from auditlog.registry import auditlog
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.errors import MergeRefused
+from contacts.history import history_actor, history_record_update
 from contacts.models import AccessLog, ContactPoint, Party, PartyMerge, Representative
 
 from .parties import IDENTIFIER_CLEANERS
@@ -27,18 +32,35 @@ KEPT_OR_SPECIAL = {
 FILLABLE_FIELDS = ("given_name", "family_name", "name", "birth_date", "preferred_channel")
 
 
-def _refuse_unless_mergeable(survivor: Party, duplicate: Party) -> None:
-    if survivor.pk == duplicate.pk:
-        raise MergeRefused(_("A party cannot be merged into itself."), reason="same_party")
-    for party in (survivor, duplicate):
+def _tombstone_refused(party: Party) -> MergeRefused:
+    return MergeRefused(
+        _("Party %(id)s was already merged into party %(survivor)s.")
+        % {"id": party.pk, "survivor": party.merged_into_id},
+        reason="tombstone",
+        party=party.pk,
+        merged_into=party.merged_into_id,
+    )
+
+
+def _lock(pks: Sequence[int]) -> dict[int, Party]:
+    """Lock the parties one by one, lowest id first, refusing at the first tombstone.
+
+    One order for every merge, so that two merges of overlapping parties wait for each other instead of
+    each holding a row the other needs. A tombstone is refused before the next row is waited for: a merge
+    bound to be refused must not hold a tombstone that the merge which made it moves on (its earlier
+    tombstones are repointed).
+    """
+    locked = {}
+    for pk in sorted(set(pks)):
+        party = Party.objects.select_for_update().get(pk=pk)
         if party.is_tombstone:
-            raise MergeRefused(
-                _("Party %(id)s was already merged into party %(survivor)s.")
-                % {"id": party.pk, "survivor": party.merged_into_id},
-                reason="tombstone",
-                party=party.pk,
-                merged_into=party.merged_into_id,
-            )
+            raise _tombstone_refused(party)
+        locked[pk] = party
+    return locked
+
+
+def _refuse_unless_mergeable(survivor: Party, duplicate: Party) -> None:
+    """Same party and tombstones are refused before and while locking; these need both rows."""
     if survivor.kind != duplicate.kind:
         raise MergeRefused(
             _("A %(a)s cannot be merged with a %(b)s.")
@@ -82,7 +104,8 @@ def _move_contact_points(survivor: Party, duplicate: Party) -> dict[str, list[in
 def _move_representatives(survivor: Party, duplicate: Party) -> dict[str, list[int]]:
     moved, dropped = [], []
     for field, other in (("organisation", "person"), ("person", "organisation")):
-        for rep in Representative.objects.filter(**{field: duplicate}):
+        # Both parties joined: the change history names the representative by them.
+        for rep in Representative.objects.filter(**{field: duplicate}).select_related("person", "organisation"):
             clash = Representative.objects.filter(**{field: survivor, other: getattr(rep, other), "role": rep.role})
             if getattr(rep, f"{other}_id") == survivor.pk or clash.exists():
                 dropped.append(rep.pk)
@@ -95,29 +118,43 @@ def _move_representatives(survivor: Party, duplicate: Party) -> dict[str, list[i
 
 
 def _move_references(survivor: Party, duplicate: Party) -> dict[str, list[int]]:
-    """Every other foreign key to Party (contacts, later cases and notifications) moves."""
+    """Every other foreign key to Party (contacts, cases, notifications) moves, in one UPDATE per relation."""
     moved = {}
     for relation in Party._meta.related_objects:
         if not relation.one_to_many or (relation.related_model, relation.field.name) in KEPT_OR_SPECIAL:
             continue
-        rows = relation.related_model._default_manager.filter(**{relation.field.name: duplicate})
-        ids = list(rows.values_list("pk", flat=True))
+        model, field = relation.related_model, relation.field
+        ids = list(model._default_manager.filter(**{field.name: duplicate}).values_list("pk", flat=True))
         if ids:
-            relation.related_model._default_manager.filter(pk__in=ids).update(**{relation.field.name: survivor})
-            moved[relation.related_model._meta.label_lower] = ids
+            model._default_manager.filter(pk__in=ids).update(**{field.name: survivor})
+            if auditlog.contains(model):
+                history_record_update(
+                    model._default_manager.filter(pk__in=ids), {field.name: (duplicate.pk, survivor.pk)}
+                )
+            moved[model._meta.label_lower] = ids
     return moved
 
 
 @transaction.atomic
 def party_merge(*, actor, survivor: Party, duplicate: Party) -> PartyMerge:
     """Merge ``duplicate`` into ``survivor``: everything moves, the duplicate becomes a tombstone."""
-    # Lock both rows, lowest id first, so two merges of the same pair cannot interleave.
-    locked = {
-        p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]).order_by("pk")
-    }
-    survivor, duplicate = locked.get(survivor.pk, survivor), locked.get(duplicate.pk, duplicate)
-    _refuse_unless_mergeable(survivor, duplicate)
+    return party_merge_all(actor=actor, survivor=survivor, duplicates=[duplicate])[0]
 
+
+@transaction.atomic
+def party_merge_all(*, actor, survivor: Party, duplicates: Sequence[Party]) -> list[PartyMerge]:
+    """Merge each of ``duplicates`` into ``survivor``, all or none (``MergeRefused``)."""
+    for duplicate in duplicates:
+        if duplicate.pk == survivor.pk:
+            raise MergeRefused(_("A party cannot be merged into itself."), reason="same_party")
+    locked = _lock([survivor.pk, *(duplicate.pk for duplicate in duplicates)])
+    survivor = locked[survivor.pk]
+    with history_actor(actor):
+        return [_merge(actor, survivor, locked[duplicate.pk]) for duplicate in duplicates]
+
+
+def _merge(actor, survivor: Party, duplicate: Party) -> PartyMerge:
+    _refuse_unless_mergeable(survivor, duplicate)
     taken_identifiers = {
         field: getattr(duplicate, field)
         for field in IDENTIFIER_CLEANERS
@@ -147,6 +184,8 @@ def party_merge(*, actor, survivor: Party, duplicate: Party) -> PartyMerge:
     }
     # Earlier tombstones of the duplicate now point straight at the survivor.
     earlier = list(Party.objects.filter(merged_into=duplicate).values_list("pk", flat=True))
-    Party.objects.filter(pk__in=earlier).update(merged_into=survivor)
+    if earlier:
+        Party.objects.filter(pk__in=earlier).update(merged_into=survivor)
+        history_record_update(Party.objects.filter(pk__in=earlier), {"merged_into": (duplicate.pk, survivor.pk)})
     moved["tombstones_repointed"] = earlier
     return PartyMerge.objects.create(survivor=survivor, duplicate=duplicate, actor=actor, merged_at=now, moved=moved)

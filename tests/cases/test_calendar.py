@@ -1,8 +1,17 @@
-from datetime import date, datetime
+import random
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from cases.calendar import BRUSSELS, add_working_days, due_at, is_working_day, working_days_between
+from cases.calendar import (
+    BRUSSELS,
+    LAST_DAY,
+    add_working_days,
+    due_at,
+    is_working_day,
+    subtract_working_days,
+    working_days_between,
+)
 from cases.models import ClosingDay
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +83,61 @@ def test_add_working_days_skips_weekends_holidays_and_closing_days():
     ClosingDay.objects.create(date=date(2026, 11, 23), reason="Personeelsdag")
     assert add_working_days(date(2026, 11, 19), 3) == date(2026, 11, 25)
     assert add_working_days(date(2026, 11, 19), 0) == date(2026, 11, 19)
+
+
+def _closing_days_of_thirty_years():
+    ClosingDay.objects.bulk_create(
+        [
+            ClosingDay(date=date(2010, 5, 14), reason="Brugdag na O.L.H. Hemelvaart"),  # a Friday: one day less
+            ClosingDay(date=date(2020, 12, 26), reason="Tweede kerstdag"),  # a Saturday: no working day anyway
+            ClosingDay(date=date(2015, 7, 21), reason="Nationale feestdag"),  # already a holiday: not twice
+        ]
+    )
+
+
+def test_a_thirty_year_span_is_counted_exactly():
+    """Counted by weeks and the holidays in the span; the figures are those of a day-by-day count."""
+    _closing_days_of_thirty_years()
+    assert working_days_between(at(1996, 1, 1, 9), at(2025, 12, 31, 9)) == 7564
+    assert add_working_days(date(1996, 1, 1), 7500) == date(2025, 9, 30)
+    assert subtract_working_days(date(2026, 1, 1), 7500) == date(1996, 4, 1)
+
+
+def test_the_arithmetic_agrees_with_walking_day_by_day():
+    _closing_days_of_thirty_years()
+    ClosingDay.objects.create(date=date(2026, 11, 2), reason="Brugdag Allerzielen")
+    rng = random.Random(20261130)
+    for _ in range(300):
+        first = date(1995, 1, 1) + timedelta(days=rng.randrange(365 * 32))
+        last = first + timedelta(days=rng.randrange(800))
+        count = rng.randrange(300)
+        walked = [first + timedelta(days=n) for n in range(1, (last - first).days + 1)]
+        assert working_days_between(
+            at(first.year, first.month, first.day, 12), at(last.year, last.month, last.day, 8)
+        ) == sum(is_working_day(day) for day in walked)
+        forward, found = first, 0
+        while found < count:
+            forward += timedelta(days=1)
+            found += is_working_day(forward)
+        assert add_working_days(first, count) == forward
+        backward, found = last, 0
+        while found < count:
+            backward -= timedelta(days=1)
+            found += is_working_day(backward)
+        assert subtract_working_days(last, count) == backward
+
+
+def test_spans_outside_the_calendar_are_clamped_not_walked(settings):
+    """Day by day, year 200 took 13 s and year 1 overflowed; the calendar starts at MIDOFFICE_MIN_DATE."""
+    assert working_days_between(at(200, 3, 1, 10), at(1990, 1, 5, 10)) == 4  # 1 January is a holiday
+    assert working_days_between(at(1, 1, 1, 10), at(1, 12, 31, 10)) == 0
+    assert add_working_days(date(1, 1, 1), 3) == date(1990, 1, 4)
+    assert subtract_working_days(date(1990, 1, 3), 5) == date(1990, 1, 1)
+    assert subtract_working_days(date(1, 1, 1), 5) == date(1, 1, 1)
+    assert add_working_days(date(2299, 12, 20), 30) == LAST_DAY
+    assert add_working_days(date(2026, 11, 19), 10**12) == LAST_DAY
+    settings.MIDOFFICE_MIN_DATE = date(2026, 11, 1)
+    assert working_days_between(at(2026, 10, 1, 10), at(2026, 11, 4, 10)) == 3  # 2, 3 and 4 November
 
 
 class TestDueAt:

@@ -221,3 +221,44 @@ def test_list_contacts_filter_on_channel(front_desk_client):
     results = front_desk_client.get(CONTACTS, {"channel": "email"}).json()["results"]
     assert [c["channel"] for c in results] == ["email"]
     assert front_desk_client.get(CONTACTS, {"channel": "fax"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({"occurred_at": "2026-03-01T10:00:00"}, "occurred_at", "Give the time with its offset"),
+        ({"occurred_at": "0001-01-01T10:00:00+01:00"}, "occurred_at", "Give a moment on or after 1990-01-01"),
+        ({"started_at": "1989-12-31T10:00:00+01:00"}, "started_at", "Give a moment on or after 1990-01-01"),
+        ({"subject": "\u200b\u200e\x00 \t"}, "subject", "This field may not be blank."),
+        ({"subject": "x" * 201}, "subject", "Ensure this field has no more than 200 characters."),
+        ({"summary": "x" * 10_001}, "summary", "Ensure this field has no more than 10000 characters."),
+        ({"party": 10**20}, "party", ""),
+    ],
+)
+def test_bad_contact_input_is_refused_and_writes_nothing(front_desk_client, payload, field, message):
+    before = counts()
+    response = log(front_desk_client, **{"anonymous": "party" not in payload, **payload})
+    assert response.status_code == 400, response.json()
+    assert message in response.json()[field][0]
+    assert counts() == before
+
+
+def test_invisible_characters_are_stripped_from_the_subject(front_desk_client):
+    response = log(front_desk_client, anonymous=True, subject="\u200bVraag\x00 over\u202e afval ")
+    assert response.status_code == 201
+    assert Contact.objects.get().subject == "Vraag over afval"
+
+
+def test_party_data_with_only_an_address_creates_the_party(front_desk_client):
+    """An address identifies nobody: it was looked up as if it had a single value (a 500)."""
+    response = log(
+        front_desk_client,
+        party_data={
+            "email": "",
+            "phone": "",
+            "address": {"street": "Veldstraat 1", "city": "Gent", "postal_code": "9000"},
+        },
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["matched_on"] == "created"
+    assert ContactPoint.objects.get().kind == "address"

@@ -1,14 +1,15 @@
 import re
+import sys
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from stdnum.be import ssn, vat
 
 from cases.models import Case, CaseEvent
 from contacts import selectors
-from contacts.management.commands.seed_demo import MUNICIPALITIES
 from contacts.models import (
     Channel,
     Contact,
@@ -19,6 +20,7 @@ from contacts.models import (
     Representative,
     Source,
 )
+from midoffice.management.commands.seed_demo import MUNICIPALITIES
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,114 +51,139 @@ def fingerprint() -> list:
     return [list(parties), list(points), list(contacts), list(cases)]
 
 
-@pytest.fixture
-def seeded():
-    return seed()
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo city, seeded once for every test of the class (seeding is most of their time).
+
+    As Django's ``TestCase.setUpTestData``: the seed runs in a transaction around the whole class, each test
+    in a savepoint inside it rolled back after the test, and the class's transaction is rolled back at the end.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            output = seed()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield output
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
-def test_every_identifier_is_valid(seeded):
-    parties = Party.objects.all()
+class TestTheDemoCity:
+    """What a fresh demo city looks like; one seed for the whole class."""
 
-    assert parties.count() == PARTIES
-    for party in parties:
-        if party.national_number:
-            assert party.kind == PartyKind.PERSON
-            assert ssn.is_valid(party.national_number), party.national_number
-        if party.enterprise_number:
-            assert party.kind != PartyKind.PERSON
-            assert vat.is_valid(party.enterprise_number), party.enterprise_number
-        if party.association_code:
-            assert re.fullmatch(r"V\d{7}", party.association_code)
-    assert not Party.objects.filter(kind=PartyKind.ORGANISATION, enterprise_number__isnull=True).exists()
-    assert not Party.objects.filter(kind=PartyKind.ASSOCIATION, association_code__isnull=True).exists()
+    def test_every_identifier_is_valid(self, seeded):
+        parties = Party.objects.all()
 
+        assert parties.count() == PARTIES
+        for party in parties:
+            if party.national_number:
+                assert party.kind == PartyKind.PERSON
+                assert ssn.is_valid(party.national_number), party.national_number
+            if party.enterprise_number:
+                assert party.kind != PartyKind.PERSON
+                assert vat.is_valid(party.enterprise_number), party.enterprise_number
+            if party.association_code:
+                assert re.fullmatch(r"V\d{7}", party.association_code)
+        assert not Party.objects.filter(kind=PartyKind.ORGANISATION, enterprise_number__isnull=True).exists()
+        assert not Party.objects.filter(kind=PartyKind.ASSOCIATION, association_code__isnull=True).exists()
 
-def test_a_realistic_mix_of_parties(seeded):
-    persons = Party.objects.filter(kind=PartyKind.PERSON)
+    def test_a_realistic_mix_of_parties(self, seeded):
+        persons = Party.objects.filter(kind=PartyKind.PERSON)
 
-    assert persons.filter(birth_date__year__lt=2000, national_number__isnull=False).exists()
-    assert persons.filter(birth_date__year__gte=2000, national_number__isnull=False).exists()
-    # Web-form citizens known only by an e-mail address or phone number.
-    assert persons.filter(national_number__isnull=True, birth_date__isnull=True).exists()
-    assert Party.objects.filter(kind=PartyKind.ORGANISATION).exists()
-    flemish = {(postal_code, city) for postal_code, city, _zone in MUNICIPALITIES}
-    addresses = ContactPoint.objects.filter(kind="address")
-    assert addresses.exists()
-    assert set(addresses.values_list("postal_code", "city")) <= flemish
-    for point in ContactPoint.objects.filter(kind="phone"):
-        assert re.fullmatch(r"\+32\d{8,9}", point.value)
+        assert persons.filter(birth_date__year__lt=2000, national_number__isnull=False).exists()
+        assert persons.filter(birth_date__year__gte=2000, national_number__isnull=False).exists()
+        # Web-form citizens known only by an e-mail address or phone number.
+        assert persons.filter(national_number__isnull=True, birth_date__isnull=True).exists()
+        assert Party.objects.filter(kind=PartyKind.ORGANISATION).exists()
+        flemish = {(postal_code, city) for postal_code, city, _zone in MUNICIPALITIES}
+        addresses = ContactPoint.objects.filter(kind="address")
+        assert addresses.exists()
+        assert set(addresses.values_list("postal_code", "city")) <= flemish
+        for point in ContactPoint.objects.filter(kind="phone"):
+            assert re.fullmatch(r"\+32\d{8,9}", point.value)
 
+    def test_associations_have_representatives(self, seeded):
+        associations = Party.objects.filter(kind=PartyKind.ASSOCIATION)
 
-def test_associations_have_representatives(seeded):
-    associations = Party.objects.filter(kind=PartyKind.ASSOCIATION)
+        assert associations.exists()
+        for association in associations:
+            representatives = association.representatives.all()
+            assert 1 <= len(representatives) <= 3
+            for representative in representatives:
+                assert representative.person.kind == PartyKind.PERSON
+                assert representative.role in {"voorzitter", "secretaris", "penningmeester", "contactpersoon"}
+        assert Representative.objects.filter(valid_from__isnull=False).exists()
 
-    assert associations.exists()
-    for association in associations:
-        representatives = association.representatives.all()
-        assert 1 <= len(representatives) <= 3
-        for representative in representatives:
-            assert representative.person.kind == PartyKind.PERSON
-            assert representative.role in {"voorzitter", "secretaris", "penningmeester", "contactpersoon"}
-    assert Representative.objects.filter(valid_from__isnull=False).exists()
+    def test_contacts_cover_every_channel_source_and_outcome(self, seeded):
+        contacts = Contact.objects.all()
 
+        assert set(contacts.values_list("channel", flat=True)) == set(Channel.values)
+        assert set(contacts.values_list("source", flat=True)) == set(Source.values)
+        assert set(Outcome.values) <= set(contacts.values_list("outcome", flat=True))
+        assert contacts.filter(guided=True).exists()
+        assert contacts.filter(anonymous=True, party__isnull=True).exists()
+        assert contacts.filter(source="staff", handled_by__username__in=DEMO_USERS).count() == (
+            contacts.filter(source="staff").count()
+        )
+        assert not contacts.exclude(source="staff").filter(handled_by__isnull=False).exists()
 
-def test_contacts_cover_every_channel_source_and_outcome(seeded):
-    contacts = Contact.objects.all()
+    def test_near_duplicates_are_suggested(self, seeded):
+        reasons = set()
+        for party in Party.objects.filter(kind=PartyKind.PERSON):
+            for suggestion in selectors.party_duplicate_suggestions(party):
+                reasons |= {reason["code"] for reason in suggestion.reasons}
 
-    assert set(contacts.values_list("channel", flat=True)) == set(Channel.values)
-    assert set(contacts.values_list("source", flat=True)) == set(Source.values)
-    assert set(Outcome.values) <= set(contacts.values_list("outcome", flat=True))
-    assert contacts.filter(guided=True).exists()
-    assert contacts.filter(anonymous=True, party__isnull=True).exists()
-    assert contacts.filter(source="staff", handled_by__username__in=DEMO_USERS).count() == (
-        contacts.filter(source="staff").count()
-    )
-    assert not contacts.exclude(source="staff").filter(handled_by__isnull=False).exists()
+        assert {"same_email", "same_phone", "similar_name_same_birth_date"} <= reasons
 
+    def test_demo_users_have_their_roles_and_documented_passwords(self, seeded):
+        for username, role in DEMO_USERS.items():
+            user = authenticate(username=username, password=f"demo-{username}")
+            assert user is not None, username
+            assert user.is_staff
+            assert not user.is_superuser
+            assert list(user.groups.values_list("name", flat=True)) == [role]
+            assert f"{username:<12} password demo-{username}" in seeded
+        admin = authenticate(username="admin", password="demo-admin")
+        assert admin is not None
+        assert admin.is_superuser and admin.is_staff
 
-def test_near_duplicates_are_suggested(seeded):
-    reasons = set()
-    for party in Party.objects.filter(kind=PartyKind.PERSON):
-        for suggestion in selectors.party_duplicate_suggestions(party):
-            reasons |= {reason["code"] for reason in suggestion.reasons}
+    def test_running_twice_changes_nothing(self, seeded):
+        before = counts()
 
-    assert {"same_email", "same_phone", "similar_name_same_birth_date"} <= reasons
+        output = seed()
 
+        assert "already present" in output
+        assert counts() == before
 
-def test_demo_users_have_their_roles_and_documented_passwords(seeded):
-    for username, role in DEMO_USERS.items():
-        user = authenticate(username=username, password=f"demo-{username}")
-        assert user is not None, username
-        assert user.is_staff
-        assert not user.is_superuser
-        assert list(user.groups.values_list("name", flat=True)) == [role]
-        assert f"{username:<12} password demo-{username}" in seeded
-    admin = authenticate(username="admin", password="demo-admin")
-    assert admin is not None
-    assert admin.is_superuser and admin.is_staff
+    def test_every_fresh_install_gets_the_same_data(self, seeded):
+        first = fingerprint()
+        CaseEvent.objects.all().delete()
+        Case.objects.all().delete()
+        Contact.objects.all().delete()
+        Representative.objects.all().delete()
+        Party.objects.all().delete()
+        get_user_model().objects.all().delete()
 
+        seed()
 
-def test_running_twice_changes_nothing(seeded):
-    before = counts()
+        assert fingerprint() == first
 
-    output = seed()
+    def test_seeds_cases_in_every_stage(self, seeded):
+        from django.utils import timezone
 
-    assert "already present" in output
-    assert counts() == before
+        from cases.models import RUNNING_STATES
 
-
-def test_every_fresh_install_gets_the_same_data(seeded):
-    first = fingerprint()
-    CaseEvent.objects.all().delete()
-    Case.objects.all().delete()
-    Contact.objects.all().delete()
-    Representative.objects.all().delete()
-    Party.objects.all().delete()
-    get_user_model().objects.all().delete()
-
-    seed()
-
-    assert fingerprint() == first
+        states = set(Case.objects.values_list("state", flat=True))
+        assert {"new", "in_progress", "resolved", "closed", "rejected"} <= states
+        assert Case.objects.filter(state__in=RUNNING_STATES, due_at__lt=timezone.now()).exists()  # something to chase
+        # Every case came from a contact and was routed; every step left an event.
+        assert not Case.objects.filter(contacts__isnull=True).exists()
+        for case in Case.objects.exclude(state="new")[:20]:
+            assert case.events.filter(kind="transition").exists()
 
 
 def test_does_not_mix_demo_data_into_a_database_with_other_parties():
@@ -200,17 +227,3 @@ def test_seeds_the_case_configuration_once():
     assert route(case_type=CaseType.objects.get(code="vraag")).name == "KCC"
     for case_type in CaseType.objects.all():
         case_type.full_clean()  # the demo configuration passes its own guards
-
-
-def test_seeds_cases_in_every_stage(seeded):
-    from django.utils import timezone
-
-    from cases.models import RUNNING_STATES
-
-    states = set(Case.objects.values_list("state", flat=True))
-    assert {"new", "in_progress", "resolved", "closed", "rejected"} <= states
-    assert Case.objects.filter(state__in=RUNNING_STATES, due_at__lt=timezone.now()).exists()  # something to chase
-    # Every case came from a contact and was routed; every step left an event.
-    assert not Case.objects.filter(contacts__isnull=True).exists()
-    for case in Case.objects.exclude(state="new")[:20]:
-        assert case.events.filter(kind="transition").exists()

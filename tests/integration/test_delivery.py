@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 
 from cases.models import EventKind
 from cases.services import case_transition
+from notifications.links import notification_from_token
 from notifications.models import DosisStatus, Notification, WebhookSubscription
-from notifications.services import notification_from_token
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, PersonFactory, UserFactory, open_case
 
 from .conftest import BROKER, celery, publishing_to, wait_for, worker_env

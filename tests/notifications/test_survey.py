@@ -126,3 +126,51 @@ def test_no_survey_without_the_case_types_consent_or_an_address(melding, handler
         case_transition(actor=handler, case=silent, transition="resolve", public_message="ok")
     assert Survey.objects.filter(case=case).count() == 1  # switched on before the resolve
     assert not Survey.objects.filter(case=silent).exists()  # no e-mail address
+
+
+def test_an_overlong_comment_is_refused_and_nothing_stored(api_client, client, invited):
+    case, path = invited
+    too_long = "x" * 2_001
+
+    response = api_client.post(api_url(path), {**ANSWERS, "comment": too_long}, format="json")
+    assert response.status_code == 400
+    assert "no more than 2000 characters" in str(response.data["comment"])
+    page = client.post(path, {**ANSWERS, "comment": too_long}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "at most 2000 characters" in page.content.decode()
+    assert 'maxlength="2000"' in page.content.decode()
+
+    assert Survey.objects.get().answered_at is None
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.SURVEY_ANSWER).exists()
+
+
+def test_the_service_refuses_an_overlong_comment_too(invited):
+    from django.core.exceptions import ValidationError
+
+    from notifications.surveys import survey_answer
+
+    with pytest.raises(ValidationError) as refused:
+        survey_answer(survey=Survey.objects.get(), **{**ANSWERS, "comment": "x" * 2_001})
+    assert refused.value.message_dict == {"comment": ["Keep the comment to 2000 characters (it has 2001)."]}
+    assert Survey.objects.get().answered_at is None
+
+
+@pytest.mark.parametrize("post", ["api", "form"])
+def test_invisible_characters_are_removed_from_the_comment(api_client, client, invited, post):
+    case, path = invited
+    comment = "\u200b\u202eVlot\u200e geholpen.\ufeff\r\nDank u.\u2066 "
+    if post == "api":
+        response = api_client.post(api_url(path), {**ANSWERS, "comment": comment}, format="json")
+        assert response.status_code == 201
+    else:
+        response = client.post(path, {**ANSWERS, "comment": comment})
+        assert response.status_code == 200
+    survey = Survey.objects.get()
+    assert survey.comment == "Vlot geholpen.\nDank u."
+    assert CaseEvent.objects.get(case=case, kind=EventKind.SURVEY_ANSWER).text == "Vlot geholpen.\nDank u."
+
+
+def test_an_invisible_comment_is_no_comment(api_client, invited):
+    _case, path = invited
+    response = api_client.post(api_url(path), {**ANSWERS, "comment": "\u200b\u200e\u2066 "}, format="json")
+    assert response.status_code == 201
+    assert Survey.objects.get().comment == ""

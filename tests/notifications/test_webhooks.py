@@ -12,7 +12,7 @@ from django.utils import timezone
 from werkzeug import Response
 
 from cases.services import case_transition
-from notifications import backends, services
+from notifications import services, transport
 from notifications.models import Notification, WebhookSubscription
 from tests.factories import open_case
 
@@ -136,11 +136,11 @@ def proxies(monkeypatch):
     """HTTP(S)_PROXY / NO_PROXY as the process read them at start-up."""
 
     def use(found: dict):
-        monkeypatch.setattr(backends, "_proxies", found)
-        backends._manager.cache_clear()
+        monkeypatch.setattr(transport, "_proxies", found)
+        transport._manager.cache_clear()
 
     yield use
-    backends._manager.cache_clear()
+    transport._manager.cache_clear()
 
 
 def test_calls_go_through_the_proxy_from_the_environment(httpserver, planning, melding, committed, proxies):

@@ -18,7 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases.demo import seed_case_configuration, seed_cases
+from cases.demo import case_type_for, seed_case_configuration, seed_cases
+from cases.models import CaseType
+from cases.services import contact_log_with_case
 from contacts import services
 from contacts.demo import association_code, enterprise_number, national_number
 from contacts.models import (
@@ -257,6 +259,8 @@ class Demo:
 
     users: dict
     now: datetime
+    # Contacts whose outcome is a new case open it, of the type their subject suggests.
+    case_types: dict
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))
     fake: Faker = field(default_factory=lambda: Faker("nl_BE"))
     persons: list = field(default_factory=list)
@@ -461,6 +465,7 @@ class Demo:
             ended = self.rng.random() < 0.2
             valid_until = valid_from + timedelta(days=self.rng.randrange(90, 900)) if ended else None
             services.representative_add(
+                actor=self.users["admin"],
                 organisation=organisation,
                 person=person,
                 role=role,
@@ -519,7 +524,16 @@ class Demo:
             values["guided"] = channel == Channel.COUNTER and self.rng.random() < 0.3
             handler = self.handler(channel)
         self.contacts += 1
-        return services.contact_log(actor=handler, handled_by=handler, party=party, **values | extra)
+        if outcome != Outcome.CASE_CREATED:
+            return services.contact_log(actor=handler, handled_by=handler, party=party, **values | extra)
+        case = {
+            "case_type": case_type_for(values["subject"], self.case_types),
+            "description": f"{values['subject']}. {values['summary']}",
+        }
+        contact, _case = contact_log_with_case(
+            actor=handler or self.users["kcc"], handled_by=handler, party=party, case=case, **values | extra
+        )
+        return contact
 
     def handler(self, channel: str):
         if channel == Channel.COUNTER:
@@ -618,7 +632,7 @@ class Command(BaseCommand):
         started = timezone.now()
         users, created = self.create_users()
         seed_case_configuration(handler_username="behandelaar", kcc_username="kcc")
-        demo = Demo(users=users, now=started)
+        demo = Demo(users=users, now=started, case_types={t.code: t for t in CaseType.objects.filter(active=True)})
         organisations = round(parties * 40 / DEFAULT_PARTIES)
         associations = round(parties * 30 / DEFAULT_PARTIES)
         web_persons = round(parties * 36 / DEFAULT_PARTIES)
@@ -633,8 +647,8 @@ class Command(BaseCommand):
             demo.organisation()
         for _ in range(associations):
             demo.association()
-        demo.history()
         with notifications_silenced():
+            demo.history()
             cases = seed_cases(rng=demo.rng, users=users, now=started)
         seconds = (timezone.now() - started).total_seconds()
         counts = f"{Party.objects.count()} parties, {Contact.objects.count()} contacts and {cases} cases"

@@ -1,0 +1,27 @@
+"""Logging a contact that opens a case: the contacts app logs contacts, this module adds the case."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cases.models import Case
+from contacts.models import Contact
+from contacts.services import contact_log
+from contacts.services.contacts import nested_error
+
+from .cases import case_open
+
+
+@transaction.atomic
+def contact_log_with_case(*, actor, case: dict[str, Any] | None = None, **contact: Any) -> tuple[Contact, Case | None]:
+    """Log a contact (the arguments of ``contacts.services.contact_log``) and, with ``case`` (those of
+    ``case_open``), open a case from it in the same transaction: both are written or neither."""
+    logged = contact_log(actor=actor, opens_case=case is not None, **contact)
+    if case is None:
+        return logged, None
+    try:
+        opened = case_open(actor=actor, contact=logged, **case)
+    except ValidationError as exc:
+        raise nested_error("case", exc) from exc
+    return logged, opened

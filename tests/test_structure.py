@@ -1,0 +1,59 @@
+"""The apps depend on each other in one direction only: contacts ← cases ← notifications, and no module
+imports inside a function to dodge a cycle."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# An app may import the apps listed for it, never the others.
+ALLOWED = {
+    "contacts": {"midoffice"},
+    "cases": {"midoffice", "contacts"},
+    "notifications": {"midoffice", "contacts", "cases"},
+}
+APPS = {"midoffice", "contacts", "cases", "notifications", "reports"}
+
+
+def modules(app: str):
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" not in path.parts:
+            yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def imported_apps(node) -> set[str]:
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        names = [node.module]
+    else:
+        return set()
+    return {name.split(".")[0] for name in names} & APPS
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_an_app_imports_only_the_apps_below_it(app):
+    wrong = [
+        f"{path.relative_to(ROOT)}:{node.lineno} imports {other}"
+        for path, tree in modules(app)
+        for node in ast.walk(tree)
+        for other in imported_apps(node) - ALLOWED[app] - {app}
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_no_imports_inside_functions(app):
+    """Imports in AppConfig.ready are how Django wants signal receivers and registries connected."""
+    found = []
+    for path, tree in modules(app):
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or function.name == "ready":
+                continue
+            found += [
+                f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}"
+                for node in ast.walk(function)
+                if isinstance(node, ast.Import | ast.ImportFrom)
+            ]
+    assert found == []
