@@ -3,12 +3,22 @@
 import os
 
 from celery import Celery, signals
+from django.db import close_old_connections
+
+from midoffice.checks import refuse_unsafe_deployment
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "midoffice.settings")
 
 app = Celery("midoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+def refuse_unsafe_deployment_in_workers(**kwargs):
+    """Celery runs Django's checks but ignores their errors: a worker without the deployment's own secret key
+    would sign status and survey links with another one."""
+    refuse_unsafe_deployment()
 
 
 @signals.task_prerun.connect
@@ -19,6 +29,4 @@ def connections_as_between_requests(task=None, **kwargs):
     connection (and may be inside a transaction)."""
     if task is not None and task.request.is_eager:
         return
-    from django.db import close_old_connections
-
     close_old_connections()
