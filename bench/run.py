@@ -886,31 +886,64 @@ def run_pairs(args, url, tokens, files, rng, scenarios, port, log, extra_env, st
     return 0
 
 
+def cpu_per_request(result: dict) -> float | None:
+    """gunicorn + PostgreSQL CPU per request, ms."""
+    cpu = result.get("cpu_ms_per_request")
+    return cpu["app"] + cpu["db"] if cpu else None
+
+
+def cpu_cell(result: dict) -> str:
+    cpu = result.get("cpu_ms_per_request")
+    return f"{cpu['app'] + cpu['db']:.1f} ({cpu['app']:.1f} + {cpu['db']:.1f})" if cpu else "–"
+
+
 def pair_table(pairs: list[tuple[int, str, dict, dict]]) -> str:
+    """Each pair, then per scenario the ratios of throughput and of CPU per request (peer / ours).
+
+    On a machine the two products saturate, throughput is the cores over the CPU a request costs; the CPU ratio
+    hardly moves when other work takes cores away, the throughput ratio does (the "other CPU" column).
+    """
     lines = [
-        "| round | scenario | ours req/s | p50 / p95 ms | peer create req/s | p50 / p95 ms | ratio "
-        "| other CPU (ours / peer) | errors |",
-        "|" + "---|" * 9,
+        "| round | scenario | ours req/s | p50 / p95 ms | CPU ms/req (app + db) | peer create req/s | p50 / p95 ms "
+        "| CPU ms/req | ratio req/s | ratio CPU | other CPU (ours / peer) | errors |",
+        "|" + "---|" * 12,
     ]
     ratios: dict[str, list[float]] = {}
+    cpu_ratios: dict[str, list[float]] = {}
     for n, scenario, mine, theirs in pairs:
         ratio = mine["rps"] / theirs["rps"]
         ratios.setdefault(scenario, []).append(ratio)
+        ours_cpu, peer_cpu = cpu_per_request(mine), cpu_per_request(theirs)
+        cpu_ratio = peer_cpu / ours_cpu if ours_cpu and peer_cpu else None
+        if cpu_ratio:
+            cpu_ratios.setdefault(scenario, []).append(cpu_ratio)
         bad = sum(v for k, v in mine["statuses"].items() if int(k) >= 400) + sum(mine["errors"].values())
         bad += sum(v for k, v in theirs["statuses"].items() if int(k) >= 400) + sum(theirs["errors"].values())
         noisy = " (noisy)" if mine.get("noisy") or theirs.get("noisy") else ""
         lines.append(
-            f"| {n} | {scenario} | {mine['rps']} | {mine['p50_ms']} / {mine['p95_ms']} | {theirs['rps']} "
-            f"| {theirs['p50_ms']} / {theirs['p95_ms']} | {ratio:.2f} "
+            f"| {n} | {scenario} | {mine['rps']} | {mine['p50_ms']} / {mine['p95_ms']} | {cpu_cell(mine)} "
+            f"| {theirs['rps']} | {theirs['p50_ms']} / {theirs['p95_ms']} | {cpu_cell(theirs)} | {ratio:.2f} "
+            f"| {'–' if cpu_ratio is None else f'{cpu_ratio:.2f}'} "
             f"| {mine['cpu_cores']['other']} / {theirs['cpu_cores']['other']}{noisy} | {bad} |"
         )
-    lines += ["", "| scenario | ratios (ours / peer) | median |", "|---|---|---|"]
+    lines += [
+        "",
+        "| scenario | ratios req/s (ours / peer) | median | ratios of CPU per request (peer / ours) | median |",
+    ]
+    lines += ["|---|---|---|---|---|"]
     for scenario, values in ratios.items():
-        values_sorted = sorted(values)
-        mid = len(values_sorted) // 2
-        median = values_sorted[mid] if len(values_sorted) % 2 else (values_sorted[mid - 1] + values_sorted[mid]) / 2
-        lines.append(f"| {scenario} | {', '.join(f'{v:.2f}' for v in values)} | {median:.2f} |")
+        cpu = cpu_ratios.get(scenario, [])
+        lines.append(
+            f"| {scenario} | {', '.join(f'{v:.2f}' for v in values)} | {median(values):.2f} "
+            f"| {', '.join(f'{v:.2f}' for v in cpu) or '–'} | {median(cpu) if cpu else '–'} |"
+        )
     return "\n".join(lines)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return round(ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2, 2)
 
 
 def main() -> int:

@@ -34,9 +34,12 @@ def json_lines():
     stream = io.StringIO()
     handler = handler_of("json", stream)
     root = logging.getLogger()
+    # Another test (a Celery worker's set-up) may have left the root logger at another level.
+    level, root.level = root.level, logging.INFO
     root.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     root.removeHandler(handler)
+    root.level = level
 
 
 def test_a_requests_log_lines_are_json_with_its_request_id(client, json_lines):

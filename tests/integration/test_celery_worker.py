@@ -6,6 +6,7 @@ Runs when MIDOFFICE_TEST_BROKER_URL is set (CI sets it); skipped otherwise.
 import time
 
 import pytest
+from celery import Celery
 
 from .conftest import BROKER, celery
 
@@ -13,9 +14,8 @@ pytestmark = pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL no
 
 
 def test_worker_starts_and_answers_on_the_broker():
-    from celery import Celery
-
-    app = Celery(broker=BROKER)
+    # Not the current app: shared tasks of later tests must keep using the project's (eager) one.
+    app = Celery(broker=BROKER, set_as_current=False)
     with celery("worker", "--pool=solo", "--hostname=ci@%h", "-l", "INFO") as worker:
         replies = []
         deadline = time.monotonic() + 30
