@@ -8,13 +8,16 @@
 
 The request runs in-process (Django test client, as the bench user) inside a transaction that is rolled
 back, so a POST leaves nothing behind. --explain runs EXPLAIN (ANALYZE, BUFFERS) on every SELECT (twice:
-the first run warms the cache, the second is shown).
+the first run warms the cache, the second is shown) and EXPLAIN (SUMMARY) on every write (its plan and
+planning time; it is not run again). --app-dir runs another checkout of the project on the same data.
 """
 
 import argparse
+import os
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from common import BENCH_USERNAME, bench_database_url, django_setup
 
@@ -27,7 +30,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="run the request this many times, show the last")
     parser.add_argument("--user", default=BENCH_USERNAME, help="as this user (bench_handler, bench_supervisor…)")
     parser.add_argument("--database-url")
+    parser.add_argument("--app-dir", type=Path, help="run the project checked out here (default: this one)")
     args = parser.parse_args()
+    if args.app_dir:
+        sys.path.insert(0, str(args.app_dir.resolve()))
+        os.chdir(args.app_dir)  # Celery's Django fixup puts the working directory first on sys.path
     django_setup(bench_database_url(args.database_url))
 
     from django.contrib.auth import get_user_model
@@ -55,10 +62,13 @@ def main() -> int:
     )
     for i, query in enumerate(ctx.captured_queries, 1):
         print(f"\n[{i}] {float(query['time']) * 1000:.2f} ms  {query['sql']}")
-        if args.explain and query["sql"].lstrip().upper().startswith("SELECT"):
+        verb = query["sql"].lstrip().split(" ", 1)[0].upper()
+        if args.explain and verb in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            # A write is planned, not run (its rows were rolled back): the plan and its planning time.
+            explain = "EXPLAIN (ANALYZE, BUFFERS)" if verb == "SELECT" else "EXPLAIN (SUMMARY)"
             with connection.cursor() as cursor:
                 for _ in range(2):
-                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                    cursor.execute(f"{explain} {query['sql']}")
                     plan = cursor.fetchall()
             print("\n".join("      " + row[0] for row in plan))
     return 0

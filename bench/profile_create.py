@@ -216,12 +216,15 @@ def profile_scenario(client, phases: Phases, scenario: str, bodies: list[str], w
         if response.status_code != 201:
             raise RuntimeError(f"{path}: HTTP {response.status_code} {response.content[:500]!r}")
 
+    import run
+
     with connection.execute_wrapper(phases.sql):
         for body in bodies[:warmup]:
             send(body)
+        run.wait_for_quiet(60)
         phases.reset()
         phases.enabled = True
-        backend = backend_ticks(connection)
+        backend, busy = backend_ticks(connection), run.busy_ticks()
         start, cpu_start = time.perf_counter(), time.process_time()
         for body in bodies[warmup : warmup + requests]:
             phases.enter("request (middleware, view, DRF)")
@@ -229,8 +232,10 @@ def profile_scenario(client, phases: Phases, scenario: str, bodies: list[str], w
             phases.exit()
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         phases.enabled = False
-        db_cpu = (backend_ticks(connection) - backend) / os.sysconf("SC_CLK_TCK")
-        totals = {"wall": wall, "cpu": cpu, "db_cpu": db_cpu}
+        busy = (run.busy_ticks() - busy) / run.CLOCK_TICKS
+        db_cpu = (backend_ticks(connection) - backend) / run.CLOCK_TICKS
+        # What other processes used meanwhile, in cores: CPU times measured on a busy machine run high.
+        totals = {"wall": wall, "cpu": cpu, "db_cpu": db_cpu, "other": max(0.0, busy - cpu - db_cpu) / wall}
         if not top:
             return totals, ""
         profiler = cProfile.Profile()
@@ -254,7 +259,7 @@ def report_scenario(phases: Phases, scenario: str, mode: str, n: int, totals: di
     print(
         f"\n== {scenario} ({mode}): {n} requests; per request: {per(totals['wall']):.2f} ms wall in-process, "
         f"CPU {per(totals['cpu']):.2f} ms Python + {per(totals['db_cpu']):.2f} ms PostgreSQL backend "
-        f"= {per(totals['cpu'] + totals['db_cpu']):.2f} ms"
+        f"= {per(totals['cpu'] + totals['db_cpu']):.2f} ms; other processes used {totals['other']:.2f} cores"
     )
     print(f"{'phase':<52}{'calls/req':>10}{'incl ms':>9}{'own ms':>8}{'own CPU':>8}{'SQL n':>7}{'SQL ms':>8}")
     for name, e in sorted(phases.stats.items(), key=lambda kv: -kv[1]["incl"]):
@@ -272,6 +277,7 @@ def report_scenario(phases: Phases, scenario: str, mode: str, n: int, totals: di
         "ms_per_request": round(per(totals["wall"]), 3),
         "cpu_ms_per_request": round(per(totals["cpu"]), 3),
         "db_cpu_ms_per_request": round(per(totals["db_cpu"]), 3),
+        "other_cores": round(totals["other"], 3),
         "phases": {
             name: {
                 "calls": round(e["calls"] / n, 3),

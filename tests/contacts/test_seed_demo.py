@@ -184,6 +184,13 @@ class TestTheDemoCity:
         assert not Case.objects.filter(contacts__isnull=True).exists()
         for case in Case.objects.exclude(state="new")[:20]:
             assert case.events.filter(kind="transition").exists()
+        # A contact whose outcome is a new case opened it.
+        assert not Contact.objects.filter(outcome="case_created", cases__isnull=True).exists()
+
+    def test_messages_nobody_about_the_invented_history(self, seeded):
+        from notifications.models import Notification
+
+        assert not Notification.objects.exists()
 
 
 def test_does_not_mix_demo_data_into_a_database_with_other_parties():

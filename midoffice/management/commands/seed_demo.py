@@ -638,16 +638,17 @@ class Command(BaseCommand):
         web_persons = round(parties * 36 / DEFAULT_PARTIES)
         near_duplicates = 8
         persons = parties - organisations - associations - web_persons - near_duplicates
-        for i in range(persons):
-            demo.person(bis=i % 75 == 74)
-        for _ in range(web_persons):
-            demo.web_person()
-        demo.near_duplicates()
-        for _ in range(organisations):
-            demo.organisation()
-        for _ in range(associations):
-            demo.association()
+        # History long past: nobody is to be told about it now.
         with notifications_silenced():
+            for i in range(persons):
+                demo.person(bis=i % 75 == 74)
+            for _ in range(web_persons):
+                demo.web_person()
+            demo.near_duplicates()
+            for _ in range(organisations):
+                demo.organisation()
+            for _ in range(associations):
+                demo.association()
             demo.history()
             cases = seed_cases(rng=demo.rng, users=users, now=started)
         seconds = (timezone.now() - started).total_seconds()
