@@ -119,8 +119,9 @@ def statement_kind(sql: str) -> str:
             return f"UPDATE {table} SET {', '.join(columns[:3])}"
         return f"{verb} {table}"
     tables = re.findall(r'FROM "?(\w+)"?', text)
-    lock = " FOR UPDATE" if "FOR UPDATE" in text else ""
-    return f"SELECT {tables[0] if tables else text[:40]}{lock}"
+    if not tables:
+        return text[:60]
+    return f"SELECT {tables[0]}{' FOR UPDATE' if 'FOR UPDATE' in text else ''}"
 
 
 # What is timed: (module, attribute, phase label); a label may be a function of the call's arguments. Entries

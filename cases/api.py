@@ -182,7 +182,8 @@ class CaseListCreateApi(CasesAPIView):
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = services.case_open(actor=request.user, **serializer.validated_data)
-        return _detail(request, case, status.HTTP_201_CREATED)
+        # The case as case_open wrote it, with its type, group and party in memory: no need to read it back.
+        return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class CaseDetailApi(CasesAPIView):

@@ -6,6 +6,7 @@ from contacts.models import Channel, Contact, Party
 from contacts.serializers import ContactCreateSerializer
 from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField
 
+from .configuration import configuration
 from .deadlines import days_between
 from .models import Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
 from .selectors import ORDERINGS
@@ -137,11 +138,16 @@ class CaseSerializer(CachedModelSerializer):
 class CaseDetailSerializer(CaseSerializer):
     allowed_transitions = serializers.SerializerMethodField()
     durations = serializers.SerializerMethodField()
-    contacts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    contacts = serializers.SerializerMethodField(help_text="Ids of the contacts the case came from.")
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "contacts", "allowed_transitions", "durations"]
         read_only_fields = fields
+
+    def get_contacts(self, case) -> list[int]:
+        # A case just opened knows its contacts (case_open); any other reads them.
+        known = getattr(case, "contact_ids", None)
+        return list(known) if known is not None else [contact.pk for contact in case.contacts.all()]
 
     def get_allowed_transitions(self, case) -> list[str]:
         return allowed_transitions(case, self.context["request"].user)
@@ -162,10 +168,20 @@ class CaseDetailSerializer(CaseSerializer):
         }
 
 
+class ActiveCaseTypeField(serializers.SlugRelatedField):
+    """An active case type by its code, from the configuration each process keeps (no query)."""
+
+    def to_internal_value(self, data):
+        case_type = configuration().case_types.get(str(data))
+        if case_type is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return case_type
+
+
 class CaseInputSerializer(serializers.Serializer):
     """What opening a case needs; also the inline ``case`` of ``POST /contacts/``."""
 
-    case_type = serializers.SlugRelatedField(
+    case_type = ActiveCaseTypeField(
         slug_field="code", queryset=CaseType.objects.filter(active=True), help_text="Code of an active case type."
     )
     description = CleanCharField(max_length=TEXT_MAX_LENGTH)

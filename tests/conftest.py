@@ -8,6 +8,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from cases.calendar import forget_closing_days
+from cases.configuration import forget_configuration
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory
 
 
@@ -54,11 +55,14 @@ def _not_a_deployment():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_closing_days():
-    """The closing days are cached per process; a rolled-back test must not leave its days behind."""
+def _fresh_configuration():
+    """The closing days and the cases configuration are cached per process; a rolled-back test must not leave
+    its own behind."""
     forget_closing_days()
+    forget_configuration()
     yield
     forget_closing_days()
+    forget_configuration()
 
 
 @pytest.fixture(autouse=True, scope="session")

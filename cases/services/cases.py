@@ -8,11 +8,12 @@ from decimal import Decimal
 import django_fsm
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import handler_group_ids, may_reassign
+from cases.configuration import configuration
 from cases.deadlines import days_between, deadlines_for, shift_due
 from cases.errors import CaseActionForbidden, CaseFinal, IllegalTransition, RoutingNotConfigured, StaleCase
 from cases.models import Case, CaseEvent, CaseType, EventKind, HandlerGroup, Priority
@@ -20,6 +21,7 @@ from cases.signals import case_changed
 from cases.workflow import FINAL_STATES, WORKFLOW, CaseChange, CaseState
 from contacts.history import history_actor, history_record_update
 from contacts.models import Channel, Contact, Outcome, Party
+from midoffice.transactions import atomic_service
 
 from .events import case_event_add
 from .routing import route
@@ -37,14 +39,26 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
+def _next_case_id() -> int | None:
+    """The new case's id, taken from its sequence so that the reference — the row's number: short, unique and
+    easy to read out over the phone — goes into the INSERT itself. Setting it by an UPDATE afterwards wrote the
+    row, and every index of the table, twice. SQLite (the embedded default) has no sequence: there the number
+    is known after the insert."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
+        return cursor.fetchone()[0]
+
+
 def _kcc() -> HandlerGroup:
-    kcc = HandlerGroup.objects.filter(is_kcc=True, active=True).first()
+    kcc = configuration().kcc
     if kcc is None:
         raise RoutingNotConfigured(case_type_code="-")
     return kcc
 
 
-@transaction.atomic
+@atomic_service
 def case_open(
     *,
     actor,
@@ -96,7 +110,10 @@ def case_open(
         party = party.survivor()
     group = route(case_type=case_type, postal_code=postal_code, description=description, channel=channel)
     due_at, warn_at = deadlines_for(case_type, registered_at)
+    pk = _next_case_id()
     case = Case.objects.create(
+        pk=pk,
+        reference=None if pk is None else str(pk),
         tracking_code=new_tracking_code(),
         case_type=case_type,
         party=party,
@@ -113,9 +130,11 @@ def case_open(
         due_at=due_at,
         warn_at=warn_at,
     )
-    # The reference is the row's number: short, unique, and easy to read out over the phone.
-    case.reference = str(case.pk)
-    Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    if pk is None:
+        case.reference = str(case.pk)
+        Case.objects.filter(pk=case.pk).update(reference=case.reference)
+    # What the response shows of the case's contacts, without reading them back.
+    case.contact_ids = [contact.pk] if contact is not None else []
     if contact is not None:
         case.contacts.add(contact)
         if not contact.outcome:

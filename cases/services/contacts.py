@@ -17,11 +17,11 @@ from .cases import case_open
 def contact_log_with_case(*, actor, case: dict[str, Any] | None = None, **contact: Any) -> tuple[Contact, Case | None]:
     """Log a contact (the arguments of ``contacts.services.contact_log``) and, with ``case`` (those of
     ``case_open``), open a case from it in the same transaction: both are written or neither."""
-    logged = contact_log(actor=actor, opens_case=case is not None, **contact)
+    logged = contact_log.in_transaction(actor=actor, opens_case=case is not None, **contact)
     if case is None:
         return logged, None
     try:
-        opened = case_open(actor=actor, contact=logged, **case)
+        opened = case_open.in_transaction(actor=actor, contact=logged, **case)
     except ValidationError as exc:
         raise nested_error("case", exc) from exc
     return logged, opened

@@ -3,12 +3,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.history import history_actor
 from contacts.models import Channel, Contact, Direction, MatchedOn, Outcome, Party, Source
+from midoffice.transactions import atomic_service
 
 from .identity import party_resolve
 
@@ -65,7 +65,7 @@ def validate_contact_link(*, party: Party | None, party_data: dict[str, Any] | N
         )
 
 
-@transaction.atomic
+@atomic_service
 def contact_log(
     *,
     actor,
@@ -110,7 +110,7 @@ def contact_log(
         party, matched_on = party.survivor(), MatchedOn.GIVEN
     elif party_data:
         try:
-            party, matched_on = party_resolve(actor=actor, data=party_data)
+            party, matched_on = party_resolve.in_transaction(actor=actor, data=party_data)
         except ValidationError as exc:
             raise nested_error("party_data", exc) from exc
     if handled_by is None and source == Source.STAFF and actor is not None and actor.is_authenticated:

@@ -7,11 +7,12 @@ Fuzzy name matches are never merged here; they surface as duplicate suggestions.
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from contacts.history import history_actor
 from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
+from midoffice.transactions import atomic_service
 
 from .parties import (
     IDENTIFIER_CLEANERS,
@@ -112,7 +113,7 @@ def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict)
     return None
 
 
-@transaction.atomic
+@atomic_service
 def party_resolve(*, actor, data: dict[str, Any]) -> tuple[Party, str]:
     """Find or create the party that ``data`` describes; returns it and how it was found."""
     with history_actor(actor):
