@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint format bench bench-data messages worker beat
+.PHONY: install run test lint format bench bench-data bench-pair messages worker beat
 
 $(STAMP):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ bench-data: install
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## The create scenarios paired with the peer help desk; BENCH_ARGS="--broker redis://127.0.0.1:6379/11" as in production
+bench-pair: install
+	$(PY) bench/run.py --peer $(BENCH_ARGS)

@@ -735,7 +735,7 @@ class CaseGenerator:
                         (returned, "transition", "return_to_kcc", state, "new", RETURN_REASON, False, data, assignee)
                     )
                     state, group, assignee, misdispatched = "new", kcc, None, True
-            # An earlier wait for the citizen: the due date moved on by the days paused (DESIGN §6).
+            # An earlier wait for the citizen: the due date moved on by the days paused.
             paused_days = 0
             if state in ("in_progress", "resolved", "closed"):
                 until = running_until

@@ -1022,7 +1022,7 @@ def main() -> int:
     args.results = OUT_DIR / f"results-{stamp}.jsonl"  # the same, with CPU accounting and config
     rng = random.Random(args.seed)
     if not args.no_migrate:
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+        env = {**os.environ, **extra_env, "DATABASE_URL": url, "DEBUG": "0"}
         # The checkout that is served migrates: an A/B of a change with a migration gets its schema.
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=args.app_dir, env=env, check=True

@@ -1,4 +1,4 @@
-"""Who may see and act on which cases (DESIGN §10), answered from data memoised on the request's user.
+"""Who may see and act on which cases, answered from data memoised on the request's user.
 
 Members of a handler group see and act on its cases; users allowed to see all cases (KCC, front desk,
 supervisors) see every case that is not confidential; confidential cases are seen by their group only.

@@ -1,4 +1,4 @@
-"""Working days and due dates (DESIGN §6), always in Europe/Brussels local dates.
+"""Working days and due dates, always in Europe/Brussels local dates.
 
 A working day is Monday to Friday, not a Belgian public holiday (``holidays.Belgium``), not a
 regional holiday from ``MIDOFFICE_REGIONAL_HOLIDAYS`` (11 July by default) and not one of the

@@ -1,4 +1,4 @@
-"""Due dates, warning times and paused days of a case in its case type's unit (DESIGN §6)."""
+"""Due dates, warning times and paused days of a case in its case type's unit."""
 
 from datetime import datetime, timedelta
 

@@ -195,7 +195,7 @@ class Escalation(models.IntegerChoices):
 
 
 class Case(models.Model):
-    """A question, report, suggestion, complaint or request followed until it is answered (DESIGN §4–6).
+    """A question, report, suggestion, complaint or request followed until it is answered.
 
     The transition methods only move the state and stamp the milestones; ``cases.services.case_transition``
     locks the row, checks who may act, validates the required fields and writes the event.

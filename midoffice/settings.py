@@ -304,7 +304,7 @@ MIDOFFICE_NOTIFICATION_BACKENDS = env.list(
 MIDOFFICE_WEBHOOK_REQUIRE_HTTPS = env.bool("MIDOFFICE_WEBHOOK_REQUIRE_HTTPS", default=True)
 MIDOFFICE_HTTP_TIMEOUT_SECONDS = env.float("MIDOFFICE_HTTP_TIMEOUT_SECONDS", default=10.0)
 # The Flemish OAuth2 server (DOSIS, Mijn Burgerprofiel): client credentials with a JWT assertion
-# signed with the city's private key. Values marked uncertain in REFERENCE.md are settings.
+# signed with the city's private key. Values the published specifications leave uncertain are settings.
 MIDOFFICE_OAUTH_TOKEN_URL = env.str(
     "MIDOFFICE_OAUTH_TOKEN_URL", default="https://oauth.vlaanderen.be/authorization/ws/oauth/v2/token"
 )

@@ -1,4 +1,4 @@
-"""Mijn Burgerprofiel notifications ("meldingen", REFERENCE.md): a notification bundle for a person
+"""Mijn Burgerprofiel notifications ("meldingen"): a notification bundle for a person
 with an INSZ. Off unless ``MIDOFFICE_BURGERPROFIEL_URL`` is set. The recipient sub-model, category,
 channels and template keys are not fixed publicly: they are settings."""
 

@@ -1,5 +1,5 @@
 """DOSIS (Digitaal Vlaanderen): the dossier status shown in Mijn Burgerprofiel, the e-loket ondernemers
-or the verenigingsloket (REFERENCE.md). Off unless ``MIDOFFICE_DOSIS_URL`` is set.
+or the verenigingsloket. Off unless ``MIDOFFICE_DOSIS_URL`` is set.
 
 Authentication: ``notifications.oauth`` (client credentials with a self-signed JWT assertion).
 """

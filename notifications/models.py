@@ -104,7 +104,7 @@ DELIVERABLE = (Status.PENDING, Status.FAILED)
 
 
 class Notification(models.Model):
-    """One message to one recipient through one backend: the outbox row (DESIGN §7).
+    """One message to one recipient through one backend: the outbox row.
 
     Written in the transaction of the change it reports, delivered after commit by a task, and picked
     up by the relay if that task never ran; ``idempotency_key`` goes to the receiver with every attempt.

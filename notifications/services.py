@@ -5,13 +5,15 @@ import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
+from time import monotonic
 
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,11 +111,35 @@ def _survey_invitation(case: Case) -> list[Notification]:
     ]
 
 
-def _webhooks(case: Case, kind: str):
-    subscriptions = WebhookSubscription.objects.filter(active=True).filter(
-        Q(case_types__isnull=True) | Q(case_types=case.case_type_id)
-    )
-    return [s for s in subscriptions.distinct() if not s.kinds or kind in s.kinds]
+# The active subscriptions are read by every case change: each process keeps them for a minute. A change saved in
+# this process clears them at once (signals below); other processes see it within WEBHOOKS_TTL.
+WEBHOOKS_TTL = 60.0
+_subscriptions: tuple[float, list[tuple[WebhookSubscription, frozenset[int]]]] | None = None
+
+
+def _active_subscriptions() -> list[tuple[WebhookSubscription, frozenset[int]]]:
+    """Each active subscription with the case types it is limited to (empty: every type)."""
+    global _subscriptions
+    if _subscriptions is None or monotonic() - _subscriptions[0] > WEBHOOKS_TTL:
+        subscriptions = WebhookSubscription.objects.filter(active=True).prefetch_related("case_types")
+        _subscriptions = (monotonic(), [(s, frozenset(t.pk for t in s.case_types.all())) for s in subscriptions])
+    return _subscriptions[1]
+
+
+@receiver([post_save, post_delete], sender=WebhookSubscription)
+@receiver(m2m_changed, sender=WebhookSubscription.case_types.through)
+def forget_subscriptions(**kwargs):
+    global _subscriptions
+    _subscriptions = None
+
+
+def _webhooks(case: Case, kind: str) -> list[WebhookSubscription]:
+    return [
+        subscription
+        for subscription, case_types in _active_subscriptions()
+        if (not case_types or case.case_type_id in case_types)
+        and (not subscription.kinds or kind in subscription.kinds)
+    ]
 
 
 # Backends that reach the citizen: who the recipient is (None: this party cannot be reached there) and what

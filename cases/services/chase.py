@@ -1,4 +1,4 @@
-"""The overdue chase and the automatic close, run by Celery beat (DESIGN §6)."""
+"""The overdue chase and the automatic close, run by Celery beat."""
 
 import logging
 import smtplib

@@ -154,7 +154,7 @@ def _resolve(actor, data: dict[str, Any]) -> tuple[Party, str]:
 
     fields = {f: data[f] for f in PARTY_FIELDS if data.get(f) not in (None, "")}
     fields.pop("kind", None)
-    party = party_create(
+    party = party_create.in_transaction(
         actor=actor,
         kind=data.get("kind") or PartyKind.PERSON,
         **fields | identifiers,

@@ -27,6 +27,7 @@ from contacts.identifiers import (
     clean_phone,
 )
 from contacts.models import ContactPoint, ContactPointKind, Party, PartyKind, Representative
+from midoffice.transactions import atomic_service
 
 IDENTIFIER_CLEANERS = {
     "national_number": clean_national_number,
@@ -426,7 +427,7 @@ def _points_of_new_party(party: Party, points: list[tuple[str, dict, bool]]) -> 
     history_record_create(created)
 
 
-@transaction.atomic
+@atomic_service
 def party_create(
     *,
     actor,

@@ -1,4 +1,4 @@
-"""Opening, reading, listing, reassigning and annotating cases through the API; who sees what (DESIGN §9–10)."""
+"""Opening, reading, listing, reassigning and annotating cases through the API; who sees what."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""The overdue chase and the automatic close (DESIGN §6), and the supervisors' chase list."""
+"""The overdue chase and the automatic close, and the supervisors' chase list."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

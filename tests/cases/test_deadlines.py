@@ -1,4 +1,4 @@
-"""Due dates, warnings, pauses and durations of cases (DESIGN §6), on real calendar dates."""
+"""Due dates, warnings, pauses and durations of cases, on real calendar dates."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""The state machine of DESIGN §5: every transition from every state, its guards and what it records."""
+"""The state machine: every transition from every state, its guards and what it records."""
 
 import pytest
 from django.urls import reverse
@@ -9,7 +9,7 @@ from tests.factories import UserFactory, case_in_state
 
 pytestmark = pytest.mark.django_db
 
-# DESIGN §5, written out independently of the model.
+# The workflow, written out independently of the model.
 SOURCES = {
     "accept": {"new"},
     "reject": {"new", "accepted"},

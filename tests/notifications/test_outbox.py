@@ -1,4 +1,4 @@
-"""The outbox (DESIGN §7): written with the case change, delivered after commit, retried, relayed."""
+"""The outbox: written with the case change, delivered after commit, retried, relayed."""
 
 from datetime import timedelta
 
