@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from contacts import services
 from contacts.history import history_actor
 from contacts.models import Contact, Outcome
+from contacts.selectors import contact_queryset_for_user
 from contacts.services.contacts import validate_contact, validate_contact_link
 
 from .forms import ServiceErrorsAdminMixin, add_errors, adopt
@@ -68,6 +69,11 @@ class ContactAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     ordering = ("-occurred_at", "-pk")
     # Counting millions of contacts on every page costs more than the number is worth.
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # A contact that opened a confidential case the user may not see is not shown at all here (the API
+        # shows it with its subject and summary withheld).
+        return contact_queryset_for_user(request.user).filter(restricted=False).prefetch_related(None)
 
     def has_delete_permission(self, request, obj=None):
         # Contacts are KPI data: retention anonymises them, nobody deletes them one by one.

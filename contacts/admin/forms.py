@@ -28,6 +28,7 @@ from contacts.models import (
     Party,
     Representative,
 )
+from contacts.selectors import contact_queryset_for_user
 from contacts.services.parties import (
     ADDRESS_FIELDS,
     IDENTIFIER_CLEANERS,
@@ -396,7 +397,9 @@ class RecentContactsInline(admin.TabularInline):
     max_num = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("handled_by").order_by("-occurred_at", "-pk")
+        # Like the contact admin: contacts of confidential cases the user may not see are left out.
+        contacts = contact_queryset_for_user(request.user).filter(restricted=False).prefetch_related(None)
+        return contacts.order_by("-occurred_at", "-pk")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -120,3 +120,22 @@ def test_reading_contacts_is_access_logged(logged, make_client):
     client.get(f"{CONTACTS}{contact.pk}/")
     logged_reads = AccessLog.objects.filter(user=client.user, party=party).values_list("via", flat=True)
     assert list(logged_reads) == ["api_contacts", "api_contacts"]
+
+
+def test_the_admin_does_not_show_contacts_of_confidential_cases_to_outsiders(logged, social, client):
+    party, contact, _case = logged
+    outsider = UserFactory(role="handler", is_staff=True)
+    member = social[1]
+    member.is_staff = True
+    member.save()
+    pages = (
+        "/admin/contacts/contact/",
+        f"/admin/contacts/contact/{contact.pk}/change/",
+        f"/admin/contacts/party/{party.pk}/change/",
+    )
+    client.force_login(outsider)
+    answers = [client.get(page) for page in pages]
+    assert [a.status_code for a in answers] == [200, 302, 200]
+    assert all("Aanvraag leefloon" not in a.content.decode() for a in answers)
+    client.force_login(member)
+    assert "Aanvraag leefloon" in client.get(pages[0]).content.decode()
