@@ -14,6 +14,17 @@ BENCH_USERNAME = "bench"
 CASE_HANDLER_USERNAME = "bench_handler"
 CASE_SUPERVISOR_USERNAME = "bench_supervisor"
 
+# The benchmarks run the application with DEBUG off, where an installation must bring its own secret key and public
+# address (the system checks refuse to start without them): the bench scripts and every process they start get
+# these, unless the environment sets its own. For loopback benchmarks only, never for a real installation.
+BENCH_SETTINGS = {
+    "SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
+    "MIDOFFICE_PUBLIC_BASE_URL": "http://127.0.0.1:8765",
+    "SECURE_SSL_REDIRECT": "false",
+}
+for _name, _value in BENCH_SETTINGS.items():
+    os.environ.setdefault(_name, _value)
+
 
 def token_file(url: str) -> Path:
     """Where the benchmark user's API token for the database at ``url`` is written."""

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from contacts.models import Channel, Contact, Party
 from contacts.serializers import ContactCreateSerializer
-from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField
+from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField, Serializer
 
 from .configuration import configuration
 from .deadlines import days_between
@@ -28,7 +28,7 @@ class HandlerGroupSerializer(CachedModelSerializer):
         read_only_fields = fields
 
 
-class HandlerGroupRefSerializer(serializers.Serializer):
+class HandlerGroupRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     is_kcc = serializers.BooleanField()
@@ -56,7 +56,7 @@ class CaseTypeSerializer(CachedModelSerializer):
         read_only_fields = fields
 
 
-class DurationsSerializer(serializers.Serializer):
+class DurationsSerializer(Serializer):
     unit = serializers.CharField(help_text="The case type's unit: working_days or calendar_days.")
     to_admissibility_decision = serializers.IntegerField(allow_null=True)
     to_resolved = serializers.IntegerField(allow_null=True)
@@ -178,7 +178,7 @@ class ActiveCaseTypeField(serializers.SlugRelatedField):
         return case_type
 
 
-class CaseInputSerializer(serializers.Serializer):
+class CaseInputSerializer(Serializer):
     """What opening a case needs; also the inline ``case`` of ``POST /contacts/``."""
 
     case_type = ActiveCaseTypeField(
@@ -217,7 +217,7 @@ class CaseCreateSerializer(CaseInputSerializer):
     )
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(Serializer):
     transition = serializers.ChoiceField(choices=TRANSITIONS)
     reason = CleanCharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="", help_text="Internal."
@@ -247,7 +247,7 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
-class ReassignSerializer(serializers.Serializer):
+class ReassignSerializer(Serializer):
     handler_group = serializers.PrimaryKeyRelatedField(queryset=HandlerGroup.objects.all())
     reason = CleanCharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False)
@@ -262,12 +262,12 @@ class CaseEventSerializer(CachedModelSerializer):
         read_only_fields = fields
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(Serializer):
     text = CleanCharField(max_length=TEXT_MAX_LENGTH)
     public = serializers.BooleanField(default=False, help_text="Shown to the citizen.")
 
 
-class CaseFilterSerializer(serializers.Serializer):
+class CaseFilterSerializer(Serializer):
     state = serializers.MultipleChoiceField(choices=CaseState.choices, required=False)
     open = serializers.BooleanField(required=False, allow_null=True, default=None)
     handler_group = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
@@ -282,7 +282,7 @@ class CaseFilterSerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), default="due_at")
 
 
-class OverdueCaseSerializer(serializers.Serializer):
+class OverdueCaseSerializer(Serializer):
     reference = serializers.CharField()
     case_type = serializers.CharField(help_text="Code of the case type.")
     party_display_name = serializers.CharField(allow_null=True)
@@ -292,7 +292,7 @@ class OverdueCaseSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
 
 
-class GroupChaseSerializer(serializers.Serializer):
+class GroupChaseSerializer(Serializer):
     handler_group = HandlerGroupRefSerializer()
     overdue = serializers.IntegerField()
     due_soon = serializers.IntegerField()

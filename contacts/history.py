@@ -2,8 +2,8 @@
 
 Model signals write one ``auditlog.LogEntry`` per created, changed or deleted row, in the transaction of the
 change, with the party it belongs to in ``additional_data`` (indexed: migration contacts 0004). The services
-name who made the change with ``history_actor``; rows a service writes with ``bulk_create`` or
-``QuerySet.update()`` (which send no signals) are recorded with ``history_record_create`` and
+name who made the change with ``history_actor``; rows a service writes without model signals (``bulk_create``,
+``midoffice.db.insert``, ``QuerySet.update()``) are recorded with ``history_record_create`` and
 ``history_record_update``.
 """
 
@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+from midoffice.db import insert
 
 _actor: ContextVar = ContextVar("history_actor", default=None)
 
@@ -50,20 +53,23 @@ def history_record_update(rows: Iterable[models.Model], changes: dict[str, tuple
 
 
 def _record(rows: Iterable[models.Model], action: int, changes_of: Callable[[models.Model], dict]) -> None:
-    rows = [row for row in rows if auditlog.contains(type(row))]
+    # Off where auditlog's own signals are off (``auditlog.context.disable_auditlog``).
+    rows = [row for row in rows if auditlog.contains(type(row))] if not auditlog_disabled.get() else []
     if not rows:
         return
     actor = _actor.get()
-    LogEntry.objects.bulk_create(
-        LogEntry(
-            content_type=ContentType.objects.get_for_model(row),
-            object_pk=str(row.pk),
-            object_id=row.pk,
-            object_repr=str(row),
-            action=action,
-            changes=changes_of(row),
-            actor=actor,
-            additional_data=row.get_additional_data(),
-        )
-        for row in rows
+    insert(
+        [
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(row),
+                object_pk=str(row.pk),
+                object_id=row.pk,
+                object_repr=str(row),
+                action=action,
+                changes=changes_of(row),
+                actor=actor,
+                additional_data=row.get_additional_data(),
+            )
+            for row in rows
+        ]
     )

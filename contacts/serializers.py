@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField
+from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField, Serializer
 
 from .identifiers import (
     clean_association_code,
@@ -70,7 +70,7 @@ TYPED_NUMBER_LENGTH = 32
 EMAIL_LENGTH = 320
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(Serializer):
     """The shape of an address; the service says what an address needs (a street and a city)."""
 
     street = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -102,7 +102,7 @@ class ContactPointSerializer(CachedModelSerializer):
         ]
 
 
-class ContactPointInputSerializer(serializers.Serializer):
+class ContactPointInputSerializer(Serializer):
     """The shape of a contact point; ``services.contact_point_add`` checks and normalises it."""
 
     kind = serializers.ChoiceField(choices=ContactPointKind.choices)
@@ -189,7 +189,7 @@ class PartySerializer(CachedModelSerializer):
         return point.value if point else None
 
 
-class PartyDataSerializer(serializers.Serializer):
+class PartyDataSerializer(Serializer):
     """What a caller knows about a party; used to create one or to resolve one."""
 
     kind = serializers.ChoiceField(choices=PartyKind.choices, required=False)
@@ -224,7 +224,7 @@ class PartyCreateSerializer(PartyDataSerializer):
     representatives = RepresentativeSerializer(many=True, required=False)
 
 
-class PartySearchSerializer(serializers.Serializer):
+class PartySearchSerializer(Serializer):
     q = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Name, INSZ, KBO, vCode, e-mail or phone."
     )
@@ -237,11 +237,11 @@ class PartySearchSerializer(serializers.Serializer):
     include_merged = serializers.BooleanField(required=False, default=False, help_text="Include tombstones.")
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(Serializer):
     duplicate = serializers.IntegerField(help_text="Id of the party to merge into this one.")
 
 
-class PartyMergeResultSerializer(serializers.Serializer):
+class PartyMergeResultSerializer(Serializer):
     merge = serializers.IntegerField(source="pk")
     merged_at = serializers.DateTimeField()
     duplicate = serializers.IntegerField(source="duplicate_id")
@@ -249,20 +249,20 @@ class PartyMergeResultSerializer(serializers.Serializer):
     survivor = PartySerializer()
 
 
-class DuplicateReasonSerializer(serializers.Serializer):
+class DuplicateReasonSerializer(Serializer):
     code = serializers.ChoiceField(choices=["same_email", "same_phone", "similar_name_same_birth_date", "similar_name"])
     weight = serializers.IntegerField()
     value = serializers.CharField(required=False)
     similarity = serializers.FloatField(required=False)
 
 
-class DuplicateSuggestionSerializer(serializers.Serializer):
+class DuplicateSuggestionSerializer(Serializer):
     party = PartySerializer()
     score = serializers.IntegerField()
     reasons = DuplicateReasonSerializer(many=True)
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class TimelineEntrySerializer(Serializer):
     kind = serializers.ChoiceField(choices=["contact", "case", "notification", "merge"])
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
@@ -323,7 +323,7 @@ class ContactSerializer(CachedModelSerializer):
 SUMMARY_MAX_LENGTH = 10_000
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class ContactCreateSerializer(Serializer):
     party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
     party_data = PartyDataSerializer(required=False, help_text="Resolved to an existing party or created.")
     anonymous = serializers.BooleanField(default=False)
@@ -341,13 +341,13 @@ class ContactCreateSerializer(serializers.Serializer):
     )
 
 
-class ContactFilterSerializer(serializers.Serializer):
+class ContactFilterSerializer(Serializer):
     party = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
 
 
-class RepresentativeUpdateSerializer(serializers.Serializer):
+class RepresentativeUpdateSerializer(Serializer):
     role = NameField(max_length=100, required=False)
     valid_from = serializers.DateField(required=False, allow_null=True)
     valid_until = serializers.DateField(required=False, allow_null=True)
@@ -362,12 +362,12 @@ class AccessLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccessLogFilterSerializer(serializers.Serializer):
+class AccessLogFilterSerializer(Serializer):
     party = serializers.IntegerField(required=False)
     username = serializers.CharField(max_length=150, required=False)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(Serializer):
     """One change: who, when, what (``object_type`` and ``object_id``), and each changed field's [old, new]."""
 
     ACTIONS = {

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from .auth import TokenAuthentication, token_create
 from .schema import too_many_requests
+from .serializers import Serializer
 from .throttling import LoginLockedOut
 
 
@@ -28,7 +29,7 @@ class HealthView(APIView):
         return Response({"status": "ok", "database": connection.vendor})
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
@@ -43,7 +44,7 @@ class LoginSerializer(serializers.Serializer):
         return {"user": user}
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(Serializer):
     token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`; it is shown only once.")
     expiry = serializers.DateTimeField(help_text="When the token stops working.")
 

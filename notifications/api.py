@@ -10,6 +10,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from midoffice.permissions import HasModelPermission, IsStaffMember
 from midoffice.schema import conflict
+from midoffice.serializers import Serializer
 
 from . import selectors, services, surveys
 from .models import Notification
@@ -57,7 +58,7 @@ class NotificationRetryApi(NotificationsAPIView):
         return Response(NotificationSerializer(notification).data)
 
 
-class SurveyAnswerSerializer(serializers.Serializer):
+class SurveyAnswerSerializer(Serializer):
     answer_score = serializers.IntegerField(min_value=1, max_value=5, help_text="The answer, 1 (bad) to 5 (good).")
     speed_score = serializers.IntegerField(min_value=1, max_value=5, help_text="The speed, 1 to 5.")
     service_score = serializers.IntegerField(min_value=1, max_value=5, help_text="The service, 1 to 5.")

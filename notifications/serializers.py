@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from midoffice.serializers import ID_MAX, CachedModelSerializer, CleanCharField
+from midoffice.serializers import ID_MAX, CachedModelSerializer, CleanCharField, Serializer
 
 from .models import Notification, Status
 
@@ -35,7 +35,7 @@ class NotificationSerializer(CachedModelSerializer):
         read_only_fields = fields
 
 
-class NotificationFilterSerializer(serializers.Serializer):
+class NotificationFilterSerializer(Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     case = CleanCharField(max_length=20, required=False, help_text="A case reference.")
     party = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)

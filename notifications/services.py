@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, EventKind, GroupMessage, GroupMessageStatus
-from cases.services import case_event_add
+from cases.services import case_event_add, case_event_new, case_events_write
 from contacts.models import ContactPointKind
+from contacts.selectors import preferred_point_value
 from midoffice.backoff import backoff
+from midoffice.db import insert
 from midoffice.roles import SUPERVISOR
 
 from . import burgerprofiel, dosis
@@ -57,8 +59,7 @@ def notifications_silenced():
 
 
 def _email_recipient(case: Case) -> str | None:
-    point = case.party.contact_points.filter(kind=ContactPointKind.EMAIL, preferred=True).first()
-    return point.value if point else None
+    return preferred_point_value(case.party_id, ContactPointKind.EMAIL)
 
 
 def _payload(case: Case, public_message: str) -> dict:
@@ -203,14 +204,18 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
         ]
     if not notifications:
         return []
-    notifications = Notification.objects.bulk_create(notifications)
-    for n in notifications:
-        case_event_add(
-            case_id=case.pk,
-            kind=EventKind.NOTIFICATION_QUEUED,
-            text=n.kind,
-            data={"notification": n.pk, "backend": n.backend, "recipient": n.recipient},
-        )
+    insert(notifications)
+    case_events_write(
+        [
+            case_event_new(
+                case_id=case.pk,
+                kind=EventKind.NOTIFICATION_QUEUED,
+                text=n.kind,
+                data={"notification": n.pk, "backend": n.backend, "recipient": n.recipient},
+            )
+            for n in notifications
+        ]
+    )
     ids = [n.pk for n in notifications]
     transaction.on_commit(lambda: _enqueue(ids))
     return notifications

@@ -16,13 +16,15 @@ from .chase import (
     group_messages_relay,
 )
 from .contacts import contact_log_with_case
-from .events import case_event_add
+from .events import case_event_add, case_event_new, case_events_write
 from .routing import route
 
 __all__ = [
     "TRANSITIONS",
     "allowed_transitions",
     "case_event_add",
+    "case_event_new",
+    "case_events_write",
     "case_note_add",
     "case_open",
     "case_reassign",

@@ -21,6 +21,7 @@ from cases.signals import case_changed
 from cases.workflow import FINAL_STATES, WORKFLOW, CaseChange, CaseState
 from contacts.history import history_actor, history_record_update
 from contacts.models import Channel, Contact, Outcome, Party
+from midoffice.db import insert
 from midoffice.transactions import atomic_service
 
 from .events import case_event_add
@@ -111,7 +112,7 @@ def case_open(
     group = route(case_type=case_type, postal_code=postal_code, description=description, channel=channel)
     due_at, warn_at = deadlines_for(case_type, registered_at)
     pk = _next_case_id()
-    case = Case.objects.create(
+    case = Case(
         pk=pk,
         reference=None if pk is None else str(pk),
         tracking_code=new_tracking_code(),
@@ -130,13 +131,14 @@ def case_open(
         due_at=due_at,
         warn_at=warn_at,
     )
+    insert([case])
     if pk is None:
         case.reference = str(case.pk)
         Case.objects.filter(pk=case.pk).update(reference=case.reference)
     # What the response shows of the case's contacts, without reading them back.
     case.contact_ids = [contact.pk] if contact is not None else []
     if contact is not None:
-        case.contacts.add(contact)
+        insert([Case.contacts.through(case_id=case.pk, contact_id=contact.pk)])
         if not contact.outcome:
             # A contact logged to open this case says so itself (contact_log_with_case); an older one learns it here.
             Contact.objects.filter(pk=contact.pk).update(outcome=Outcome.CASE_CREATED)

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.history import history_actor
+from contacts.history import history_actor, history_record_create
 from contacts.models import Channel, Contact, Direction, MatchedOn, Outcome, Party, Source
+from midoffice.db import insert
 from midoffice.transactions import atomic_service
 
 from .identity import party_resolve
@@ -115,15 +116,16 @@ def contact_log(
             raise nested_error("party_data", exc) from exc
     if handled_by is None and source == Source.STAFF and actor is not None and actor.is_authenticated:
         handled_by = actor
-    # The change history records the contact as the actor's.
+    contact = Contact(
+        party=party,
+        anonymous=anonymous,
+        matched_on=matched_on,
+        summary=summary,
+        guided=guided,
+        handled_by=handled_by,
+        **values,
+    )
+    insert([contact])
     with history_actor(actor):
-        contact = Contact.objects.create(
-            party=party,
-            anonymous=anonymous,
-            matched_on=matched_on,
-            summary=summary,
-            guided=guided,
-            handled_by=handled_by,
-            **values,
-        )
+        history_record_create([contact])
     return contact

@@ -12,6 +12,7 @@ from django.db import connection
 from contacts.history import history_actor
 from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
+from midoffice.db import locking
 from midoffice.transactions import atomic_service
 
 from .parties import (
@@ -67,9 +68,31 @@ def _identifiers_compatible(party: Party, identifiers: dict[str, str | None]) ->
     )
 
 
-def _enrich(party: Party, data: dict[str, Any], identifiers: dict[str, str | None], points: list[tuple]) -> Party:
-    """Only once: what the citizen tells us and we did not know yet is added to the record."""
-    party = lock_live_party(party)
+# The look-ups of every resolution, precompiled (compiling them through the ORM cost more CPU than running them).
+_PARTY = Party._meta.db_table
+_PARTY_BY_IDENTIFIER_SQL = {
+    field: f"SELECT * FROM {_PARTY} WHERE {Party._meta.get_field(field).column} = %s" for field in IDENTIFIER_CLEANERS
+}
+_PARTIES_BY_CONTACT_POINT_SQL = (
+    f"SELECT * FROM {_PARTY} WHERE merged_into_id IS NULL AND id IN"
+    f" (SELECT party_id FROM {ContactPoint._meta.db_table} WHERE kind = %s AND value = %s) ORDER BY id LIMIT 20"
+)
+
+
+def _party_by_identifier(field: str, value: str) -> Party | None:
+    """The party holding the identifier, locked. Identifiers are unique and a tombstone holds none."""
+    return next(iter(Party.objects.raw(locking(_PARTY_BY_IDENTIFIER_SQL[field]), [value])), None)
+
+
+def _enrich(
+    party: Party,
+    data: dict[str, Any],
+    identifiers: dict[str, str | None],
+    points: list[tuple],
+    found_by: str | None = None,
+) -> Party:
+    """Only once: what the citizen tells us and we did not know yet is added to the (locked) record. The point
+    the party was ``found_by`` is known already."""
     changed = []
     for field in ENRICHABLE_FIELDS:
         if (field in PERSON_ONLY_FIELDS) != (party.kind == PartyKind.PERSON):
@@ -98,18 +121,16 @@ def _enrich(party: Party, data: dict[str, Any], identifiers: dict[str, str | Non
     if changed:
         party.save(update_fields=changed)
     for kind, fields, _preferred in points:
-        add_point_to_locked_party(party, kind, fields, False)
+        if kind != found_by:
+            add_point_to_locked_party(party, kind, fields, False)
     return party
 
 
 def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict) -> Party | None:
-    candidates = Party.objects.filter(
-        merged_into__isnull=True,
-        pk__in=ContactPoint.objects.filter(kind=kind, value=value).values("party_id"),
-    ).order_by("pk")
-    for party in candidates[:20]:
+    """The first live party with this e-mail or phone whose names and identifiers agree, locked."""
+    for party in Party.objects.raw(_PARTIES_BY_CONTACT_POINT_SQL, [kind, value]):
         if _identifiers_compatible(party, identifiers) and _names_compatible(party, data):
-            return party
+            return lock_live_party(party)
     return None
 
 
@@ -143,14 +164,14 @@ def _resolve(actor, data: dict[str, Any]) -> tuple[Party, str]:
     _serialise_resolutions(keys)
 
     for field, value in identifiers.items():
-        party = Party.objects.filter(**{field: value}).first()
+        party = _party_by_identifier(field, value) if value else None
         if party is not None:
             return _enrich(party, data, identifiers, points), MatchedOn(field).value
     for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
         if value:
             party = _find_by_contact_point(kind, value, data, identifiers)
             if party is not None:
-                return _enrich(party, data, identifiers, points), MatchedOn(kind).value
+                return _enrich(party, data, identifiers, points, found_by=kind), MatchedOn(kind).value
 
     fields = {f: data[f] for f in PARTY_FIELDS if data.get(f) not in (None, "")}
     fields.pop("kind", None)

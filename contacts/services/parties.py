@@ -27,6 +27,7 @@ from contacts.identifiers import (
     clean_phone,
 )
 from contacts.models import ContactPoint, ContactPointKind, Party, PartyKind, Representative
+from midoffice.db import locking
 from midoffice.transactions import atomic_service
 
 IDENTIFIER_CLEANERS = {
@@ -70,9 +71,15 @@ def _length_errors(model: type[models.Model], values: dict[str, Any]) -> dict[st
     return errors
 
 
+_PARTY_BY_ID_SQL = f"SELECT * FROM {Party._meta.db_table} WHERE id = %s"
+
+
 def lock_live_party(party: Party) -> Party:
     """``party`` read afresh and locked against a merge, which would leave what we add on a tombstone."""
-    party = Party.objects.select_for_update(no_key=True).get(pk=party.pk)
+    # Precompiled: every identity resolution and every change of a party's details takes this lock.
+    party = next(iter(Party.objects.raw(locking(_PARTY_BY_ID_SQL), [party.pk])), None)
+    if party is None:
+        raise Party.DoesNotExist
     if party.is_tombstone:
         raise PartyMerged(party_id=party.pk, survivor_id=party.merged_into_id)
     return party

@@ -1,0 +1,52 @@
+"""Inserts of the hot write paths as precompiled statements.
+
+Opening a case writes five to ten rows (contact, case, its link to the contact, timeline events, outbox rows,
+change history). Through the ORM each ``create``/``bulk_create`` compiles its INSERT anew and sends model signals,
+which cost the request more CPU than PostgreSQL spends running the statements (docs/performance.md). ``insert``
+writes new instances of one model with one ``INSERT … RETURNING`` whose text is made once per model, column set
+and row count; the values are prepared by the fields themselves, as the ORM prepares them.
+"""
+
+from collections.abc import Sequence
+from functools import cache
+
+from django.db import connection, models
+
+
+@cache
+def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str, tuple[models.Field, ...]]:
+    opts = model._meta
+    fields = tuple(f for f in opts.concrete_fields if with_pk or not f.primary_key)
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES {', '.join([row] * rows)} RETURNING {quote(opts.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert(rows: Sequence[models.Model]) -> None:
+    """Write ``rows``, new instances of one model, in one statement; each gets its primary key (unless it has
+    one). Sends no model signals: whoever needs the change history records it (``contacts.history``)."""
+    if not rows:
+        return
+    model = type(rows[0])
+    with_pk = rows[0].pk is not None
+    sql, fields = _statement(model, with_pk, len(rows))
+    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [found[0] for found in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+def locking(sql: str) -> str:
+    """``sql`` (a SELECT) taking a row lock on what it reads that does not block inserts referring to the rows
+    (``FOR NO KEY UPDATE``); SQLite, the embedded default, serialises writers anyway and takes none."""
+    if not connection.features.has_select_for_update:
+        return sql
+    return sql + (" FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else " FOR UPDATE")
