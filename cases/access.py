@@ -4,10 +4,25 @@ Members of a handler group see and act on its cases; users allowed to see all ca
 supervisors) see every case that is not confidential; confidential cases are seen by their group only.
 """
 
+from functools import cache
+
+from django.apps import apps
+from django.db import connection
 from django.db.models import Q
 
 from midoffice.permissions import roles_and_permissions
 from midoffice.roles import SUPERVISOR
+
+
+@cache
+def _group_ids_sql() -> str:
+    """Read by every request that shows or changes a case: precompiled rather than compiled by the ORM each time.
+    (Made on first use: the models import this module.)"""
+    memberships = apps.get_model("cases", "HandlerGroup").members.through._meta
+    return (
+        f"SELECT {memberships.get_field('handlergroup').column} FROM {memberships.db_table}"
+        f" WHERE {memberships.get_field('user').column} = %s"
+    )
 
 
 def handler_group_ids(user) -> frozenset[int]:
@@ -16,7 +31,9 @@ def handler_group_ids(user) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_midoffice_handler_groups", None)
     if cached is None:
-        cached = frozenset(user.handler_groups.values_list("id", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_group_ids_sql(), [user.pk])
+            cached = frozenset(group_id for (group_id,) in cursor.fetchall())
         user._midoffice_handler_groups = cached
     return cached
 

@@ -141,12 +141,16 @@ class Party(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        # Compatibility decomposition can lengthen a name (one ligature becomes several letters).
-        self.search_name = normalise_name(self.full_name)[: self._meta.get_field("search_name").max_length]
+        self.set_search_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_name", "updated_at"}
         super().save(*args, **kwargs)
+
+    def set_search_name(self) -> None:
+        """What name search matches; ``save`` sets it, a writer that does not call ``save`` calls this."""
+        # Compatibility decomposition can lengthen a name (one ligature becomes several letters).
+        self.search_name = normalise_name(self.full_name)[: self._meta.get_field("search_name").max_length]
 
     @property
     def full_name(self) -> str:

@@ -27,7 +27,7 @@ from contacts.identifiers import (
     clean_phone,
 )
 from contacts.models import ContactPoint, ContactPointKind, Party, PartyKind, Representative
-from midoffice.db import locking
+from midoffice.db import insert, locking
 from midoffice.transactions import atomic_service
 
 IDENTIFIER_CLEANERS = {
@@ -415,7 +415,7 @@ def clean_points(points: Iterable[tuple[str, dict]]) -> list[tuple[str, dict, bo
     return cleaned
 
 
-def _points_of_new_party(party: Party, points: list[tuple[str, dict, bool]]) -> None:
+def _points_of_new_party(party: Party, points: list[tuple[str, dict, bool]]) -> list[ContactPoint]:
     """Write a new party's contact points as ``contact_point_add`` would one after the other, in one INSERT."""
     rows: dict[tuple[str, str], ContactPoint] = {}
     for kind, fields, preferred in points:
@@ -430,8 +430,9 @@ def _points_of_new_party(party: Party, points: list[tuple[str, dict, bool]]) -> 
             point.preferred = True
         elif not any(other.preferred for other in of_kind):
             point.preferred = True
-    created = ContactPoint.objects.bulk_create(rows.values())
-    history_record_create(created)
+    created = list(rows.values())
+    insert(created)
+    return created
 
 
 @atomic_service
@@ -457,13 +458,16 @@ def party_create(
     check_party(kind, values)
     require_something_to_know_them_by(values, points)
     cleaned_points = clean_points(points)
+    party = Party(**values)
+    party.set_search_name()
+    try:
+        with transaction.atomic():
+            insert([party])
+    except IntegrityError as exc:
+        _raise_for_integrity_error(values, exc)
+    points = _points_of_new_party(party, cleaned_points)
     with history_actor(actor):
-        try:
-            with transaction.atomic():
-                party = Party.objects.create(**values)
-        except IntegrityError as exc:
-            _raise_for_integrity_error(values, exc)
-        _points_of_new_party(party, cleaned_points)
+        history_record_create([party, *points])
         for representative in representatives:
             representative_add(actor=actor, organisation=party, **representative)
     return party
