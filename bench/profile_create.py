@@ -12,7 +12,8 @@ through gunicorn (a rolled-back transaction would never run the after-commit wor
 in eager mode delivering the e-mail). Each phase is timed inclusively and by itself (its time minus that of the
 phases inside it); every SQL statement is timed and charged to the innermost phase and to its kind (INSERT INTO
 cases_case, …). A second pass of the same number of requests runs under cProfile (``--cprofile N``: the top N
-functions by own time and by cumulative time). The console e-mail backend writes to /dev/null meanwhile.
+functions by own time and by cumulative time; ``--dump PREFIX`` saves it for pstats). The console e-mail backend
+writes to /dev/null meanwhile.
 """
 
 import argparse
@@ -212,7 +213,9 @@ def backend_ticks(connection) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def profile_scenario(client, phases: Phases, scenario: str, bodies: list[str], warmup: int, requests: int, top: int):
+def profile_scenario(
+    client, phases: Phases, scenario: str, bodies: list[str], warmup: int, requests: int, top: int, dump: Path | None
+):
     """Warm up, time ``requests`` requests phase by phase, then profile as many more.
 
     Returns the totals of the timed requests (wall clock, this process's CPU, the PostgreSQL backend's CPU, in
@@ -254,8 +257,8 @@ def profile_scenario(client, phases: Phases, scenario: str, bodies: list[str], w
         for body in bodies[warmup + requests :]:
             send(body)
         profiler.disable()
-    if os.environ.get("PROFILE_DUMP"):  # for pstats by hand: callers and callees of one function
-        profiler.dump_stats(f"{os.environ['PROFILE_DUMP']}-{scenario}.pstats")
+    if dump:
+        profiler.dump_stats(f"{dump}-{scenario}.pstats")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
@@ -315,6 +318,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--broker", help="CELERY_BROKER_URL (default: none, eager); its queue is emptied afterwards")
     parser.add_argument("--cprofile", type=int, default=30, help="show the top N functions (0: no cProfile pass)")
+    parser.add_argument(
+        "--dump", type=Path, help="also save the cProfile pass to DUMP-<scenario>.pstats (callers, callees: pstats)"
+    )
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="profile the project checked out here")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--database-url")
@@ -358,7 +364,7 @@ def main() -> int:
             bodies = make_bodies(url, rng, scenario, total)
             with contextlib.redirect_stdout(devnull):
                 totals, profile = profile_scenario(
-                    client, phases, scenario, bodies, args.warmup, args.requests, args.cprofile
+                    client, phases, scenario, bodies, args.warmup, args.requests, args.cprofile, args.dump
                 )
             report["scenarios"][scenario] = report_scenario(phases, scenario, mode, args.requests, totals)
             if profile:

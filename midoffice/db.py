@@ -27,8 +27,9 @@ def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str
 
 
 def insert(rows: Sequence[models.Model]) -> None:
-    """Write ``rows``, new instances of one model, in one statement; each gets its primary key (unless it has
-    one). Sends no model signals: whoever needs the change history records it (``contacts.history``)."""
+    """Write ``rows``, new instances of one model, in one statement; each gets its primary key from the database
+    unless the first row has one (then all must have one: the case id taken from its sequence). Sends no model
+    signals: whoever needs the change history records it (``contacts.history``)."""
     if not rows:
         return
     model = type(rows[0])

@@ -8,6 +8,7 @@ from django.urls import reverse
 from contacts import services
 from contacts.demo import national_number
 from contacts.models import AccessLog, Contact, ContactPoint, Party, PartyKind, PartyMerge
+from tests.contacts.admin_forms import inline
 from tests.factories import (
     AssociationFactory,
     ContactFactory,
@@ -33,19 +34,6 @@ INSZ = national_number(date(1985, 7, 30), 33)  # 85.07.30-033.28
 
 def url(name: str, *args) -> str:
     return reverse(f"admin:contacts_{name}", args=args)
-
-
-def inline(prefix: str, rows: list[dict] = (), initial: int = 0) -> dict:
-    """POST data of an inline formset: its management form and one block of fields per row."""
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for i, row in enumerate(rows):
-        data |= {f"{prefix}-{i}-{field}": value for field, value in row.items()}
-    return data
 
 
 def person_data(**fields) -> dict:

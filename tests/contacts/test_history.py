@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from contacts import services
 from contacts.models import AccessLog, Party
+from tests.contacts.admin_forms import association_renamed
 from tests.factories import (
     AssociationFactory,
     ContactFactory,
@@ -265,26 +266,7 @@ class TestAdmin:
         association = AssociationFactory()
         point = EmailFactory(party=association, value="oud@club.be")
         LogEntry.objects.all().delete()
-        data = {
-            "kind": "association",
-            "language": "nl",
-            "preferred_channel": "",
-            "name": "Nieuwe naam",
-            "association_code": association.association_code,
-            "enterprise_number": "",
-            "contact_points-TOTAL_FORMS": "1",
-            "contact_points-INITIAL_FORMS": "1",
-            "contact_points-0-id": point.pk,
-            "contact_points-0-party": association.pk,
-            "contact_points-0-kind": "email",
-            "contact_points-0-value": "nieuw@club.be",
-            "contact_points-0-country": "BE",
-            "contact_points-0-preferred": "on",
-            "representatives-TOTAL_FORMS": "0",
-            "representatives-INITIAL_FORMS": "0",
-            "contacts-TOTAL_FORMS": "0",
-            "contacts-INITIAL_FORMS": "0",
-        }
+        data = association_renamed(association, point)
 
         response = admin_client.post(reverse("admin:contacts_party_change", args=[association.pk]), data)
 

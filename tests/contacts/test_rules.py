@@ -9,6 +9,7 @@ from django.utils import timezone
 from contacts import services
 from contacts.errors import PartyMerged, RowGone
 from contacts.models import Contact, ContactPoint, Representative
+from tests.contacts.admin_forms import association_renamed, inline
 from tests.factories import (
     AssociationFactory,
     EmailFactory,
@@ -32,13 +33,6 @@ def admin_errors(response) -> str:
     for formset in context.get("inline_admin_formsets", ()):
         parts += [str(formset.formset.errors), str(formset.formset.non_form_errors())]
     return " ".join(parts)
-
-
-def inline(prefix: str, rows: list[dict] = ()) -> dict:
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
-    for i, row in enumerate(rows):
-        data |= {f"{prefix}-{i}-{field}": value for field, value in row.items()}
-    return data
 
 
 def add_association_in_admin(client, representatives=(), points=()):
@@ -200,23 +194,7 @@ class TestTheAdminReportsARefusalAtSaveTime:
             raise RowGone(ContactPoint)
 
         monkeypatch.setattr(services, "contact_point_update", gone)
-        data = {
-            "kind": "association",
-            "language": "nl",
-            "preferred_channel": "",
-            "name": "Nieuwe naam",
-            "association_code": association.association_code,
-            "enterprise_number": "",
-            "contact_points-TOTAL_FORMS": "1",
-            "contact_points-INITIAL_FORMS": "1",
-            "contact_points-0-id": point.pk,
-            "contact_points-0-party": association.pk,
-            "contact_points-0-kind": "email",
-            "contact_points-0-value": "nieuw@club.be",
-            "contact_points-0-country": "BE",
-            "contact_points-0-preferred": "on",
-        }
-        data |= inline("representatives") | inline("contacts")
+        data = association_renamed(association, point)
 
         response = admin_client.post(reverse("admin:contacts_party_change", args=[association.pk]), data, follow=True)
 
