@@ -11,9 +11,10 @@ from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
+from midoffice.auth import TokenAuthentication
 from midoffice.throttling import client_ip
 from notifications import oauth
 from tests.factories import UserFactory
@@ -222,6 +223,42 @@ class TestTokens:
 
     def test_unauthenticated_requests_answer_401(self):
         assert APIClient().get(PARTIES).status_code == 401
+
+    @pytest.mark.parametrize(
+        "forge",
+        [
+            pytest.param(lambda key: key[:-1] + ("0" if key[-1] != "0" else "1"), id="right-prefix-wrong-rest"),
+            pytest.param(lambda key: key[:15], id="prefix-only"),
+            pytest.param(lambda key: key[:15] + "é" * (len(key) - 15), id="not-ascii"),
+            pytest.param(lambda key: "", id="empty"),
+        ],
+    )
+    def test_a_forged_key_is_refused_and_the_token_kept(self, forge):
+        UserFactory(username="balie", role="front_desk")
+        key = login("balie", PASSWORD).json()["token"]
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {forge(key)}")
+        assert client.get(PARTIES).status_code == 401
+        assert AuthToken.objects.count() == 1
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get(PARTIES).status_code == 200
+
+    def test_the_token_of_a_deactivated_user_is_refused(self):
+        user = UserFactory(username="balie", role="front_desk")
+        key = login("balie", PASSWORD).json()["token"]
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get(PARTIES).status_code == 401
+
+    def test_the_user_comes_with_the_token_in_one_query(self, django_assert_max_num_queries):
+        UserFactory(username="balie", role="front_desk")
+        key = login("balie", PASSWORD).json()["token"]
+        request = APIRequestFactory().get(PARTIES, HTTP_AUTHORIZATION=f"Token {key}")
+        with django_assert_max_num_queries(1):
+            user, token = TokenAuthentication().authenticate(request)
+        assert (user.username, token.user_id, token.expiry > timezone.now()) == ("balie", user.pk, True)
 
 
 class TestSharedCache:
