@@ -92,11 +92,22 @@ class TestIdentityResolution:
         assert str(party.birth_date) == "1990-02-03"
         # Only once: the new phone number is now part of the record, not preferred over nothing else.
         assert party.contact_points.filter(kind="phone", value="+32471223344").exists()
+        # The address it was found by is known already: not written twice.
+        assert list(party.contact_points.filter(kind="email").values_list("value", flat=True)) == [
+            "sofie.claes@example.be"
+        ]
 
     def test_by_phone(self, front_desk_client):
         phone = PhoneFactory(value="+32470998877")
         response = log(front_desk_client, party_data={"phone": "0470 99 88 77"})
         assert (response.json()["party"], response.json()["matched_on"]) == (phone.party_id, "phone")
+
+    def test_by_phone_learns_a_new_email_address(self, front_desk_client):
+        phone = PhoneFactory(value="+32470998877")
+        response = log(front_desk_client, party_data={"phone": "0470 99 88 77", "email": "nieuw@example.be"})
+        assert (response.json()["party"], response.json()["matched_on"]) == (phone.party_id, "phone")
+        points = phone.party.contact_points.values_list("kind", "value")
+        assert sorted(points) == [("email", "nieuw@example.be"), ("phone", "+32470998877")]
 
     def test_shared_email_with_a_different_name_creates_a_new_party(self, front_desk_client):
         mother = PersonFactory(given_name="Els", family_name="Wouters")
