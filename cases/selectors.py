@@ -5,8 +5,9 @@ from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from contacts.models import Contact, Party, display_name
@@ -37,7 +38,10 @@ def contacts_as_seen_by(user, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
         restricted = Value(False)
     else:
         hidden = Case.objects.filter(contacts=OuterRef("pk"), confidential=True).exclude(visible_cases(user))
-        restricted = Exists(hidden)
+        # A scalar subquery, not EXISTS: PostgreSQL may plan an EXISTS in the select list as a hash of the contacts
+        # of every hidden case, built before the page's few rows are looked at (220–350 ms a page on 2 M cases);
+        # this one is looked up for each row shown (an index scan of the case–contact link).
+        restricted = IsNull(Subquery(hidden.values("pk")[:1]), False)
     return contacts.annotate(restricted=restricted).prefetch_related(
         Prefetch(
             "cases",

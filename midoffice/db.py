@@ -7,10 +7,11 @@ writes new instances of one model with one ``INSERT … RETURNING`` whose text i
 and row count; the values are prepared by the fields themselves, as the ORM prepares them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 @cache
@@ -51,3 +52,22 @@ def locking(sql: str) -> str:
     if not connection.features.has_select_for_update:
         return sql
     return sql + (" FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else " FOR UPDATE")
+
+
+@contextmanager
+def planned_per_value() -> Iterator[None]:
+    """Reads inside are planned for their own parameter values (until the end of the transaction: one of their
+    own, unless the caller's).
+
+    With prepared statements (``DATABASE_PREPARED_STATEMENTS``) PostgreSQL switches to one plan for every value
+    of a query's parameters once that looks no costlier. For a party's rows that plan is made for the average
+    party (a few contacts) and sorts all 10,000 contacts of the busiest parties to show 25 (40 ms instead of
+    0.3). Everywhere else the shared plan saves the planning, so this is used only around such reads.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    # No savepoint inside a caller's transaction: the setting lasts until its end either way.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield

@@ -8,7 +8,7 @@ from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEvent
-from midoffice.db import insert, locking
+from midoffice.db import insert, locking, planned_per_value
 from tests.factories import CaseTypeFactory, PersonFactory, open_case
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,19 @@ def test_locking_takes_a_row_lock_where_the_database_has_them():
         assert sql == "SELECT 1 FOR NO KEY UPDATE"
     else:
         assert sql == "SELECT 1"
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+@pytest.mark.django_db(transaction=True)
+def test_reads_of_a_partys_rows_are_planned_for_the_party_and_only_they():
+    """A plan shared by every party (generic) sorts all contacts of the busiest ones to show one page."""
+    assert _plan_cache_mode() == "auto"
+    with planned_per_value():
+        assert _plan_cache_mode() == "force_custom_plan"
+    assert _plan_cache_mode() == "auto"

@@ -1,11 +1,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from contacts.models import AccessLog
 from contacts.services import party_merge
 from tests.factories import ContactFactory, PersonFactory
+
+# Whatever the number of contacts; on PostgreSQL one more: the plan setting of midoffice.db.planned_per_value.
+TIMELINE_QUERIES = 12 + (connection.vendor == "postgresql")
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +43,7 @@ def test_timeline_pages(kcc_client, django_assert_max_num_queries):
     now = timezone.now()
     contacts = [ContactFactory(party=party, occurred_at=now - timedelta(hours=i)) for i in range(7)]
     # Two queries per source (contacts, cases, notifications, merges), the caller's access and the access log.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(TIMELINE_QUERIES):
         first = kcc_client.get(f"/api/v1/parties/{party.pk}/timeline/", {"page_size": 3}).json()
     second = kcc_client.get(first["next"]).json()
     third = kcc_client.get(second["next"]).json()
@@ -52,6 +56,6 @@ def test_timeline_pages(kcc_client, django_assert_max_num_queries):
 def test_timeline_query_count_does_not_grow_with_contacts(kcc_client, django_assert_max_num_queries):
     party = PersonFactory()
     ContactFactory.create_batch(30, party=party, handled_by=kcc_client.user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(TIMELINE_QUERIES):
         response = kcc_client.get(f"/api/v1/parties/{party.pk}/timeline/")
     assert len(response.json()["results"]) == 25
