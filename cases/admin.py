@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from midoffice.admin import ReadOnlyAdmin
 
 from .access import visible_cases
-from .models import Case, CaseChange, CaseEvent, CaseType, ClosingDay, GroupMessage, HandlerGroup, RoutingRule
+from .models import (
+    Callback,
+    Case,
+    CaseChange,
+    CaseEvent,
+    CaseType,
+    ClosingDay,
+    GroupMessage,
+    HandlerGroup,
+    RoutingRule,
+)
+from .selectors import visible_callbacks
 from .workflow import due_soon_q, is_overdue, overdue_q
 
 
@@ -182,6 +193,7 @@ class GroupMessageAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     fields = (
         "handler_group",
+        "recipient",
         "subject",
         "body",
         "status",
@@ -193,3 +205,51 @@ class GroupMessageAdmin(ReadOnlyAdmin):
         "sent_at",
     )
     readonly_fields = fields
+
+
+class CallbackOpenFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(done_at__isnull=True)
+        if self.value() == "overdue":
+            return queryset.filter(done_at__isnull=True, due_by__lt=timezone.now())
+        if self.value() == "done":
+            return queryset.filter(done_at__isnull=False)
+        return queryset
+
+
+@admin.register(Callback)
+class CallbackAdmin(ReadOnlyAdmin):
+    """Call-back requests, read-only: noted and marked done through the API, which checks every step."""
+
+    list_display = ("due_by", "handler_group", "party", "name", "phone", "topic", "created_by", "done_at")
+    list_filter = (CallbackOpenFilter, "handler_group")
+    list_select_related = ("handler_group", "party", "created_by")
+    search_fields = ("phone", "name", "topic", "party__search_name")
+    date_hierarchy = "due_by"
+    ordering = ("due_by", "pk")
+    show_full_result_count = False
+    fields = (
+        "party",
+        "name",
+        "phone",
+        "topic",
+        "due_by",
+        "handler_group",
+        "contact",
+        "created_by",
+        "created_at",
+        "done_at",
+        "done_by",
+        "outcome",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(visible_callbacks(request.user))

@@ -18,20 +18,29 @@ from midoffice.permissions import HasModelPermission, IsStaffMember
 from midoffice.schema import conflict
 
 from . import selectors, services
-from .models import Case
+from .models import Callback, Case
 from .serializers import (
+    AssignSerializer,
+    BulkAssignSerializer,
+    CallbackCreateSerializer,
+    CallbackDoneSerializer,
+    CallbackFilterSerializer,
+    CallbackSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseEventSerializer,
     CaseFilterSerializer,
+    CaseMergeSerializer,
     CaseSerializer,
     CaseTypeSerializer,
+    ChangeTypeSerializer,
     ContactLogSerializer,
     GroupChaseSerializer,
     HandlerGroupSerializer,
     NoteSerializer,
     ReassignSerializer,
     TransitionSerializer,
+    UserRefSerializer,
 )
 
 API_CONTACTS = AccessLog.Via.API_CONTACTS
@@ -51,14 +60,12 @@ def _visible_case(request, reference: str) -> Case:
         raise Http404 from exc
 
 
-def _referenced_case(request, reference: str) -> Case:
+def _referenced_case(request, reference: str, field: str = "duplicate_of") -> Case:
     """A case named in a request body: a missing case and one the caller may not see are refused alike."""
     try:
         return selectors.case_get_for_user(request.user, reference)
     except Case.DoesNotExist as exc:
-        raise ValidationError(
-            {"duplicate_of": [_("There is no case %(reference)s.") % {"reference": reference}]}
-        ) from exc
+        raise ValidationError({field: [_("There is no case %(reference)s.") % {"reference": reference}]}) from exc
 
 
 def _detail(request, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
@@ -296,3 +303,210 @@ class OverdueSummaryApi(CasesAPIView):
             limit = 3
         summary = selectors.overdue_summary(request.user, oldest=limit)
         return Response(GroupChaseSerializer(summary, many=True).data)
+
+
+class CaseAssignApi(CasesAPIView):
+    serializer_class = AssignSerializer
+    required_permissions = {"POST": ["cases.transition_case"]}
+
+    @extend_schema(
+        summary="Assign a case within its handler group",
+        description="Take the case (`assignee`: your own id), give it to a colleague (an active member of the "
+        "case's handler group) or unassign it (`null`). For members of the group, the KCC and supervisors. "
+        "Someone given a case by a colleague is told by e-mail. An older `version` than the case's answers 409 "
+        "`stale_version`; the assignee the case already has answers 409 `assignment_unchanged`.",
+        parameters=[REFERENCE],
+        request=AssignSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: conflict("`stale_version`, `assignment_unchanged` (with `assignee`) or `case_final`."),
+        },
+    )
+    def post(self, request, reference: str):
+        case = _visible_case(request, reference)
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_assign(actor=request.user, case=case, **serializer.validated_data)
+        return _detail(request, case)
+
+
+class CaseBulkAssignApi(CasesAPIView):
+    serializer_class = BulkAssignSerializer
+    required_permissions = {"POST": ["cases.transition_case"]}
+
+    @extend_schema(
+        operation_id="api_v1_cases_assign_bulk",
+        summary="Assign several cases at once",
+        description="All or nothing: every case must be one you may see and assign, and the assignee an active "
+        "member of each case's handler group, else nothing changes. Cases that already have that assignee are "
+        "left as they are. Answers the cases in the order given.",
+        request=BulkAssignSerializer,
+        responses={200: CaseSerializer(many=True), 409: conflict("`case_final`: one of the cases is closed.")},
+    )
+    def post(self, request):
+        serializer = BulkAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        references = list(dict.fromkeys(serializer.validated_data["cases"]))
+        cases, missing = selectors.cases_for_user_by_reference(request.user, references)
+        if missing:
+            raise ValidationError(
+                {"cases": [_("There is no case %(reference)s.") % {"reference": reference} for reference in missing]}
+            )
+        cases = services.cases_assign_bulk(
+            actor=request.user, cases=cases, assignee=serializer.validated_data["assignee"]
+        )
+        return Response(CaseSerializer(selectors.case_rows([case.pk for case in cases]), many=True).data)
+
+
+class CaseAssigneesApi(CasesAPIView):
+    serializer_class = UserRefSerializer
+    pagination_class = None
+    required_permissions = {"GET": ["cases.view_case"]}
+
+    @extend_schema(
+        summary="Whom you may assign a case to",
+        description="The active members of the case's handler group, by name; empty when you may not assign it.",
+        parameters=[REFERENCE],
+        responses=UserRefSerializer(many=True),
+    )
+    def get(self, request, reference: str):
+        case = _visible_case(request, reference)
+        return Response(UserRefSerializer(selectors.case_assignee_choices(request.user, case), many=True).data)
+
+
+class CaseChangeTypeApi(CasesAPIView):
+    serializer_class = ChangeTypeSerializer
+    required_permissions = {"POST": ["cases.reassign_case"]}
+
+    @extend_schema(
+        summary="Correct a case's type",
+        description="For the KCC and supervisors. The due date is counted again from `registered_at` by the new "
+        "type's norm (the days the case waited for the citizen still added); the case is confidential when the "
+        "new type is. With `reroute: true` the routing rules choose the handler group again (a new group starts "
+        "without an assignee). The state stays as it is.",
+        parameters=[REFERENCE],
+        request=ChangeTypeSerializer,
+        responses={200: CaseDetailSerializer, 409: conflict("`stale_version` or `case_final`.")},
+    )
+    def post(self, request, reference: str):
+        case = _visible_case(request, reference)
+        serializer = ChangeTypeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_change_type(actor=request.user, case=case, **serializer.validated_data)
+        return _detail(request, case)
+
+
+class CaseMergeApi(CasesAPIView):
+    serializer_class = CaseMergeSerializer
+    required_permissions = {"POST": ["cases.transition_case"]}
+
+    @extend_schema(
+        summary="Merge a duplicate case into this one",
+        description="Cancels `duplicate` as a duplicate of this case (the workflow's `cancel`: its citizen is told "
+        "where the request is followed up), links its contacts to this case and notes the merge on this case's "
+        'timeline. `reason` defaults to "Duplicate of case …". A case you may not see answers 400 like a missing one.',
+        parameters=[REFERENCE],
+        request=CaseMergeSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: conflict(
+                "`case_final` (this case is closed, rejected or cancelled), `illegal_transition` (the duplicate can "
+                "no longer be cancelled) or `stale_version`."
+            ),
+        },
+    )
+    def post(self, request, reference: str):
+        survivor = _visible_case(request, reference)
+        serializer = CaseMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        data["duplicate"] = _referenced_case(request, data["duplicate"], field="duplicate")
+        survivor = services.case_merge_duplicate(actor=request.user, survivor=survivor, **data)
+        return _detail(request, survivor)
+
+
+def _log_callbacks_shown(request, callbacks) -> None:
+    """A call-back shows its party's name and phone number: logged like a read of the record."""
+    party_ids = [callback.party_id for callback in callbacks if callback.party_id]
+    if party_ids:
+        access_log_record_shown(user=request.user, party_ids=party_ids, via=API_CONTACTS)
+
+
+class CallbackListCreateApi(CasesAPIView):
+    serializer_class = CallbackSerializer
+    required_permissions = {"GET": ["cases.view_case"], "POST": ["cases.add_case"]}
+
+    @extend_schema(
+        summary="List call-back requests",
+        description="Soonest due first. Handler groups see their own call-backs; the KCC, front desk and "
+        "supervisors all of them. Open ones only unless `open=false`.",
+        parameters=[CallbackFilterSerializer],
+        responses=CallbackSerializer(many=True),
+    )
+    def get(self, request):
+        params = CallbackFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
+        page = self.paginate_queryset(
+            selectors.callback_list_for_user(
+                request.user,
+                open_only=filters["open"],
+                overdue=filters["overdue"],
+                handler_group=filters.get("handler_group"),
+            )
+        )
+        _log_callbacks_shown(request, page)
+        return self.get_paginated_response(CallbackSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Note a call-back request",
+        description="Someone asks to be called back: by `handler_group`, at `phone`, before `due_by`. Give the "
+        "`party`, the `contact` during which it was asked (its party is taken over), or at least a `name`.",
+        request=CallbackCreateSerializer,
+        responses={201: CallbackSerializer},
+    )
+    def post(self, request):
+        serializer = CallbackCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        callback = services.callback_request(actor=request.user, **serializer.validated_data)
+        _log_callbacks_shown(request, [callback])
+        return Response(CallbackSerializer(callback).data, status=status.HTTP_201_CREATED)
+
+
+def _visible_callback(request, pk: int) -> Callback:
+    try:
+        return selectors.callback_get_for_user(request.user, pk)
+    except Callback.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class CallbackDetailApi(CasesAPIView):
+    serializer_class = CallbackSerializer
+    required_permissions = {"GET": ["cases.view_case"]}
+
+    @extend_schema(summary="Read a call-back request")
+    def get(self, request, pk: int):
+        callback = _visible_callback(request, pk)
+        _log_callbacks_shown(request, [callback])
+        return Response(CallbackSerializer(callback).data)
+
+
+class CallbackDoneApi(CasesAPIView):
+    serializer_class = CallbackDoneSerializer
+    required_permissions = {"POST": ["cases.add_case"]}
+
+    @extend_schema(
+        summary="Mark a call-back done",
+        description="With a `note` on what came of it. A call-back that is done already answers 409 "
+        "`callback_done` (with `done_at` and `done_by`).",
+        request=CallbackDoneSerializer,
+        responses={200: CallbackSerializer, 409: conflict("`callback_done`, with `done_at` and `done_by`.")},
+    )
+    def post(self, request, pk: int):
+        callback = _visible_callback(request, pk)
+        serializer = CallbackDoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        callback = services.callback_done(actor=request.user, callback=callback, **serializer.validated_data)
+        callback = selectors.callback_get_for_user(request.user, callback.pk)
+        _log_callbacks_shown(request, [callback])
+        return Response(CallbackSerializer(callback).data)

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from midoffice.errors import DomainError
 
+from .workflow import WORKFLOW, CaseState
+
 
 class RoutingNotConfigured(DomainError):
     """No rule, no default group and no KCC: an installation error, never a case without a group."""
@@ -24,7 +26,8 @@ class IllegalTransition(DomainError):
 
     def __init__(self, *, transition: str, state: str, allowed: list[str]):
         super().__init__(
-            _("A case in state %(state)s cannot %(transition)s.") % {"state": state, "transition": transition},
+            _("A case with state ‘%(state)s’ cannot be ‘%(transition)s’")
+            % {"state": CaseState(state).label, "transition": WORKFLOW[transition].participle},
             state=state,
             allowed_transitions=allowed,
         )
@@ -55,4 +58,34 @@ class CaseFinal(DomainError):
     code = "case_final"
 
     def __init__(self, *, state: str):
-        super().__init__(_("The case is %(state)s: it can no longer change.") % {"state": state}, state=state)
+        super().__init__(
+            _("The case is ‘%(state)s’: it can no longer change.") % {"state": CaseState(state).label}, state=state
+        )
+
+
+class AssignmentUnchanged(DomainError):
+    """The case already has the assignee asked for (or nobody, for an unassignment): a double click, or a colleague
+    was quicker."""
+
+    code = "assignment_unchanged"
+
+    def __init__(self, *, assignee_id: int | None):
+        detail = (
+            _("The case is not assigned to anyone.")
+            if assignee_id is None
+            else _("The case is already assigned to this person.")
+        )
+        super().__init__(detail, assignee=assignee_id)
+
+
+class CallbackDone(DomainError):
+    """The call-back was marked done already (by a colleague, or by a second click)."""
+
+    code = "callback_done"
+
+    def __init__(self, *, done_at, done_by: str | None):
+        super().__init__(
+            _("This call-back was already marked done."),
+            done_at=done_at.isoformat(),
+            done_by=done_by,
+        )

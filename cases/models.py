@@ -425,6 +425,8 @@ class EventKind(models.TextChoices):
     NOTIFICATION_SENT = "notification_sent", _("Notification sent")
     NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
     SURVEY_ANSWER = "survey_answer", _("Survey answer")
+    ASSIGNMENT = "assignment", _("Assigned to a handler")
+    TYPE_CHANGE = "type_change", _("Case type changed")
 
 
 class CaseEvent(models.Model):
@@ -480,11 +482,21 @@ GROUP_MESSAGE_DELIVERABLE = (GroupMessageStatus.PENDING, GroupMessageStatus.FAIL
 
 
 class GroupMessage(models.Model):
-    """An e-mail to a handler group (escalations, a case the citizen reopened), in an outbox like the citizen
-    notifications: retried with back-off until it is sent, dead after too many attempts or a refusal."""
+    """An e-mail to a handler group (escalations, a case the citizen reopened) or to one member (cases assigned to
+    them), in an outbox like the citizen notifications: retried with back-off until it is sent, dead after too many
+    attempts or a refusal."""
 
     handler_group = models.ForeignKey(
         HandlerGroup, on_delete=models.CASCADE, related_name="messages", verbose_name=_("handler group")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
+        help_text=_("Only this member of the group (a case assigned to them); empty: the whole group."),
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
@@ -525,3 +537,96 @@ class GroupMessage(models.Model):
 
     def __str__(self):
         return f"{self.handler_group}: {self.subject}"
+
+
+class Callback(models.Model):
+    """A call-back request ("terugbelnotitie"): someone asked to be called back, by a handler group, before
+    ``due_by``."""
+
+    party = models.ForeignKey(
+        "contacts.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="callbacks",
+        verbose_name=_("party"),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("Who to ask for."))
+    phone = models.CharField(_("phone number"), max_length=32, help_text=_("E.164."))
+    topic = models.CharField(_("topic"), max_length=1000)
+    due_by = models.DateTimeField(_("call back by"))
+    handler_group = models.ForeignKey(
+        HandlerGroup,
+        on_delete=models.PROTECT,
+        related_name="callbacks",
+        verbose_name=_("handler group"),
+        db_index=False,
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="callbacks",
+        verbose_name=_("contact"),
+        help_text=_("The contact during which the call-back was asked for."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="callbacks_requested",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="callbacks_done",
+        verbose_name=_("done by"),
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("call-back request")
+        verbose_name_plural = _("call-back requests")
+        ordering = ["due_by", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="callback_done_by_when_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=False) | Q(outcome=""), name="callback_outcome_only_when_done"
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True) | Q(done_at__gte=F("created_at")), name="callback_done_after_created"
+            ),
+            models.CheckConstraint(condition=~Q(phone=""), name="callback_phone_given"),
+            models.CheckConstraint(condition=~Q(topic=""), name="callback_topic_given"),
+            models.CheckConstraint(condition=Q(party__isnull=False) | ~Q(name=""), name="callback_party_or_name"),
+        ]
+        indexes = [
+            # A group's open call-backs, soonest first.
+            models.Index(
+                fields=["handler_group", "due_by", "id"],
+                condition=Q(done_at__isnull=True),
+                name="callback_open_group_due_idx",
+            ),
+            # Everyone's open call-backs (KCC, supervisors).
+            models.Index(fields=["due_by", "id"], condition=Q(done_at__isnull=True), name="callback_open_due_idx"),
+            # The done ones of a group, most recent first.
+            models.Index(
+                fields=["handler_group", "-done_at"], condition=Q(done_at__isnull=False), name="callback_done_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.phone}: {self.topic[:50]}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
@@ -13,8 +14,8 @@ from django.utils import timezone
 from contacts.models import Contact, Party, display_name
 from contacts.selectors import TimelineEntry
 
-from .access import visible_cases
-from .models import OPEN_STATES, Case, CaseEvent, CaseType, HandlerGroup
+from .access import handler_group_ids, may_reassign, may_view_all, visible_cases
+from .models import OPEN_STATES, Callback, Case, CaseEvent, CaseType, HandlerGroup
 from .workflow import RUNNING_STATES, due_soon_q, overdue_q
 
 ORDERINGS = {
@@ -110,6 +111,56 @@ def case_rows(ids: list[int]) -> list[Case]:
     """
     by_id = Case.objects.select_related("case_type", "handler_group", "assignee", "party").in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def case_assignee_choices(user, case: Case) -> QuerySet:
+    """Whom ``user`` may give ``case`` to: the active members of its handler group, by name; nobody when ``user`` may
+    not assign it (members of the group, the KCC and supervisors may)."""
+    users = get_user_model().objects.filter(is_active=True, handler_groups=case.handler_group_id)
+    if not (case.handler_group_id in handler_group_ids(user) or may_reassign(user)):
+        users = users.none()
+    return users.order_by("first_name", "last_name", "username")
+
+
+def cases_for_user_by_reference(user, references: list[str]) -> tuple[list[Case], list[str]]:
+    """The cases with ``references`` that ``user`` may see, in that order, and the references not found (missing and
+    not visible alike)."""
+    found = {case.reference: case for case in case_queryset_for_user(user).filter(reference__in=references)}
+    return [found[r] for r in references if r in found], [r for r in references if r not in found]
+
+
+def visible_callbacks(user) -> Q:
+    """Handler groups see their call-backs; the KCC, front desk and supervisors (``view_all_cases``) every one."""
+    if user.is_superuser or may_view_all(user):
+        return Q()
+    return Q(handler_group_id__in=handler_group_ids(user))
+
+
+def callback_list_for_user(
+    user, *, open_only: bool = True, overdue: bool | None = None, handler_group: int | None = None, now=None
+) -> QuerySet[Callback]:
+    """The call-backs ``user`` may see, soonest due first; ``overdue``: open and past ``due_by`` (or not)."""
+    now = now or timezone.now()
+    callbacks = Callback.objects.filter(visible_callbacks(user)).select_related(
+        "party", "handler_group", "created_by", "done_by"
+    )
+    if open_only:
+        callbacks = callbacks.filter(done_at__isnull=True)
+    if handler_group is not None:
+        callbacks = callbacks.filter(handler_group_id=handler_group)
+    if overdue is not None:
+        late = Q(done_at__isnull=True, due_by__lt=now)
+        callbacks = callbacks.filter(late) if overdue else callbacks.exclude(late)
+    return callbacks.order_by("due_by", "pk")
+
+
+def callback_get_for_user(user, pk: int) -> Callback:
+    """The call-back if ``user`` may see it; ``Callback.DoesNotExist`` either way otherwise."""
+    return (
+        Callback.objects.filter(visible_callbacks(user))
+        .select_related("party", "handler_group", "created_by", "done_by")
+        .get(pk=pk)
+    )
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:

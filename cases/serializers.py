@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,15 +9,19 @@ from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSeriali
 
 from .configuration import configuration
 from .deadlines import days_between
-from .models import Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
+from .models import Callback, Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
 from .selectors import ORDERINGS
 from .services import TRANSITIONS, allowed_transitions
+from .services.assignment import user_display_name
+from .services.callbacks import OUTCOME_MAX_LENGTH
 from .workflow import is_due_soon, is_overdue
 
 # The longest free text accepted, in characters: descriptions, notes and messages to the citizen (a few pages),
 # and the internal reason of a change.
 TEXT_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 2_000
+# Cases assigned in one request.
+BULK_MAX = 200
 
 
 class HandlerGroupSerializer(CachedModelSerializer):
@@ -303,3 +308,121 @@ class ContactLogSerializer(ContactCreateSerializer):
     """``POST /contacts/``: a contact, and optionally the case to open from it."""
 
     case = CaseInputSerializer(required=False, help_text="A case to open from this contact, registered at its time.")
+
+
+class UserRefSerializer(Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.SerializerMethodField()
+
+    def get_display_name(self, user) -> str:
+        return user_display_name(user)
+
+
+class AssignSerializer(Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        allow_null=True,
+        help_text="The user's id (an active member of the case's handler group; your own to take the case), or null "
+        "to unassign it.",
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="The version the caller saw; an older one is refused with 409."
+    )
+
+
+class BulkAssignSerializer(Serializer):
+    cases = serializers.ListField(
+        child=CleanCharField(max_length=20), min_length=1, max_length=BULK_MAX, help_text="References."
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), allow_null=True, help_text="The user's id, or null to unassign."
+    )
+
+
+class ChangeTypeSerializer(Serializer):
+    case_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=CaseType.objects.all(), help_text="Code of an active case type."
+    )
+    reason = CleanCharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
+    reroute = serializers.BooleanField(
+        default=False, help_text="Let the routing rules choose the handler group again for the new type."
+    )
+    version = serializers.IntegerField(required=False)
+
+
+class CaseMergeSerializer(Serializer):
+    duplicate = CleanCharField(max_length=20, help_text="Reference of the case to cancel as a duplicate of this one.")
+    reason = CleanCharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, help_text="The version of this (the surviving) case.")
+
+
+class CallbackSerializer(CachedModelSerializer):
+    party_display_name = serializers.CharField(
+        source="party.display_name", read_only=True, default=None, allow_null=True
+    )
+    handler_group = HandlerGroupRefSerializer(read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    done_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Callback
+        fields = [
+            "id",
+            "party",
+            "party_display_name",
+            "name",
+            "phone",
+            "topic",
+            "due_by",
+            "overdue",
+            "handler_group",
+            "contact",
+            "created_by",
+            "created_at",
+            "done_at",
+            "done_by",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, callback) -> bool:
+        if "now" not in self.context:
+            self.context["now"] = timezone.now()
+        return callback.done_at is None and callback.due_by < self.context["now"]
+
+
+class CallbackCreateSerializer(Serializer):
+    handler_group = serializers.PrimaryKeyRelatedField(
+        queryset=HandlerGroup.objects.all(), help_text="The (active) group that calls back."
+    )
+    phone = CleanCharField(max_length=50, help_text="Any common notation; stored as E.164.")
+    topic = CleanCharField(max_length=Callback._meta.get_field("topic").max_length)
+    due_by = AwareDateTimeField(help_text="Call back before this moment (not in the past), with its offset.")
+    party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
+    name = CleanCharField(
+        max_length=Callback._meta.get_field("name").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Whom to ask for; needed without a party.",
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The contact during which the call-back was asked for; its party is taken over.",
+    )
+
+
+class CallbackDoneSerializer(Serializer):
+    note = CleanCharField(
+        max_length=OUTCOME_MAX_LENGTH, required=False, allow_blank=True, default="", help_text="What came of it."
+    )
+
+
+class CallbackFilterSerializer(Serializer):
+    open = serializers.BooleanField(default=True, help_text="Only call-backs not done yet (default); false: all.")
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    handler_group = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .access import is_member, may_cancel
 
@@ -59,6 +60,8 @@ class Transition:
     label: str
     source: tuple[str, ...]
     target: str
+    # The transition as a past participle, for messages: "a case … cannot be ‘closed’".
+    participle: str = ""
     # Who may: called with (case, user) by django-fsm.
     permission: Callable = is_member
     conditions: tuple[Callable, ...] = ()
@@ -91,6 +94,7 @@ WORKFLOW: dict[str, Transition] = {
             _("Accept"),
             (CaseState.NEW,),
             CaseState.ACCEPTED,
+            participle=pgettext_lazy("transition", "accepted"),
             conditions=(_awaits_admissibility,),
             notifies=CaseChange.CASE_ACCEPTED,
         ),
@@ -99,34 +103,57 @@ WORKFLOW: dict[str, Transition] = {
             _("Reject"),
             _ADMITTABLE,
             CaseState.REJECTED,
+            participle=pgettext_lazy("transition", "rejected"),
             requires_reason=True,
             requires_public_message=True,
             notifies=CaseChange.CASE_REJECTED,
         ),
-        Transition("start", _("Start"), _ADMITTABLE, CaseState.IN_PROGRESS, notifies=CaseChange.CASE_STARTED),
+        Transition(
+            "start",
+            _("Start"),
+            _ADMITTABLE,
+            CaseState.IN_PROGRESS,
+            participle=pgettext_lazy("transition", "started"),
+            notifies=CaseChange.CASE_STARTED,
+        ),
         Transition(
             "suspend",
             _("Ask the citizen"),
             (CaseState.ACCEPTED, CaseState.IN_PROGRESS),
             CaseState.WAITING,
+            participle=pgettext_lazy("transition", "put on hold"),
             requires_reason=True,
             notifies=CaseChange.CASE_SUSPENDED,
         ),
-        Transition("resume", _("Resume"), (CaseState.WAITING,), CaseState.IN_PROGRESS),
+        Transition(
+            "resume",
+            _("Resume"),
+            (CaseState.WAITING,),
+            CaseState.IN_PROGRESS,
+            participle=pgettext_lazy("transition", "resumed"),
+        ),
         Transition(
             "resolve",
             _("Resolve"),
             RUNNING_STATES,
             CaseState.RESOLVED,
+            participle=pgettext_lazy("transition", "resolved"),
             requires_public_message=True,
             notifies=CaseChange.CASE_RESOLVED,
         ),
-        Transition("close", _("Close"), (CaseState.RESOLVED,), CaseState.CLOSED),
+        Transition(
+            "close",
+            _("Close"),
+            (CaseState.RESOLVED,),
+            CaseState.CLOSED,
+            participle=pgettext_lazy("transition", "closed"),
+        ),
         Transition(
             "reopen",
             _("Reopen"),
             (CaseState.RESOLVED, CaseState.CLOSED),
             CaseState.IN_PROGRESS,
+            participle=pgettext_lazy("transition", "reopened"),
             requires_reason=True,
             notifies=CaseChange.CASE_REOPENED,
             moves_group=True,
@@ -136,6 +163,7 @@ WORKFLOW: dict[str, Transition] = {
             _("Cancel"),
             (*OPEN_STATES, CaseState.RESOLVED),
             CaseState.CANCELLED,
+            participle=pgettext_lazy("transition", "cancelled"),
             permission=may_cancel,
             requires_reason=True,
             notifies=CaseChange.CASE_CANCELLED,
@@ -145,6 +173,7 @@ WORKFLOW: dict[str, Transition] = {
             _("Return to the KCC"),
             RUNNING_STATES,
             CaseState.NEW,
+            participle=pgettext_lazy("transition", "returned to the KCC"),
             conditions=(_outside_kcc,),
             requires_reason=True,
         ),

@@ -3,12 +3,14 @@
 Identifiers are generated with valid check digits (see ``contacts.demo`` helpers).
 """
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from cases.models import Case, CaseKind, CaseState, CaseType, HandlerGroup, NormUnit
+from cases.models import Callback, Case, CaseKind, CaseState, CaseType, HandlerGroup, NormUnit
 from cases.services import case_open
 from contacts.demo import enterprise_number, national_number
 from contacts.models import Contact, ContactPoint, ContactPointKind, Party, PartyKind, Representative
@@ -160,3 +162,17 @@ def case_in_state(state: str, *, case_type=None, **fields) -> Case:
     Case.objects.filter(pk=case.pk).update(**values)
     case.refresh_from_db()
     return case
+
+
+class CallbackFactory(factory.django.DjangoModelFactory):
+    """An open call-back request, due in two hours; ``done_at`` with ``done_by`` for a done one."""
+
+    class Meta:
+        model = Callback
+
+    name = factory.Faker("first_name", locale="nl_BE")
+    phone = factory.Sequence(lambda n: f"+3247{n:07d}")
+    topic = "Vraag over de afvalophaling"
+    due_by = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=2))
+    handler_group = factory.SubFactory(HandlerGroupFactory)
+    created_by = factory.SubFactory(UserFactory, role="front_desk")

@@ -208,7 +208,9 @@ def case_transition(
             transition=transition, state=case.state, allowed=allowed_transitions(case, _user_or_none(actor))
         )
     if actor is not None and not django_fsm.has_transition_perm(method, actor):
-        raise CaseActionForbidden(_("You may not %(transition)s this case.") % {"transition": transition})
+        raise CaseActionForbidden(
+            _("This case cannot be ‘%(transition)s’ by you.") % {"transition": WORKFLOW[transition].participle}
+        )
     spec = WORKFLOW[transition]
     if handler_group is not None and handler_group.pk != case.handler_group_id and not may_reassign(actor):
         raise CaseActionForbidden(_("Only the KCC and supervisors may hand a case to another handler group."))

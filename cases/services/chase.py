@@ -127,19 +127,28 @@ def _enqueue_messages(ids: list[int], countdown: float = 0) -> None:
             logger.warning("Could not enqueue group message %s; the relay will", pk, exc_info=True)
 
 
-def group_message_queue(*, handler_group, subject: str, body: str) -> GroupMessage:
-    """An e-mail to a handler group, sent after commit (and by the relay if the broker refused it)."""
-    message = GroupMessage.objects.create(handler_group=handler_group, subject=subject[:200], body=body)
+def group_message_queue(*, handler_group, subject: str, body: str, recipient=None) -> GroupMessage:
+    """An e-mail to a handler group, or to one of its members (``recipient``), sent after commit (and by the relay
+    if the broker refused it)."""
+    message = GroupMessage.objects.create(
+        handler_group=handler_group, recipient=recipient, subject=subject[:200], body=body
+    )
     transaction.on_commit(lambda: _enqueue_messages([message.pk]))
     return message
 
 
 class NoRecipient(Exception):
-    """The group has no address and no member with one: a configuration gap a retry does not fix."""
+    """The group has no address and no member with one (or the one recipient has none, or left): a gap a retry
+    does not fix."""
 
 
-def _recipients(group) -> list[str]:
-    """The group's address, else its active members' addresses."""
+def _recipients(message: GroupMessage) -> list[str]:
+    """The recipient's address when the message is for one member; else the group's address, else its active
+    members' addresses."""
+    if message.recipient_id is not None:
+        user = message.recipient
+        return [user.email] if user.is_active and user.email else []
+    group = message.handler_group
     if group.email:
         return [group.email]
     return list(
@@ -163,7 +172,7 @@ def group_message_send(*, message_id: int, now: datetime | None = None) -> str |
     with transaction.atomic():
         message = (
             GroupMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("handler_group")
+            .select_related("handler_group", "recipient")
             .filter(pk=message_id, status__in=GROUP_MESSAGE_DELIVERABLE, next_attempt_at__lte=now)
             .first()
         )
@@ -172,10 +181,14 @@ def group_message_send(*, message_id: int, now: datetime | None = None) -> str |
         message.attempts += 1
         message.last_attempt_at = now
         retry_in = None
-        recipients = _recipients(message.handler_group)
+        recipients = _recipients(message)
         try:
             if not recipients:
-                raise NoRecipient(_("The group has no e-mail address and no members with one."))
+                raise NoRecipient(
+                    _("The recipient has no e-mail address or is no longer active.")
+                    if message.recipient_id is not None
+                    else _("The group has no e-mail address and no members with one.")
+                )
             send_mail(message.subject, message.body, None, recipients)
         except smtplib.SMTPRecipientsRefused as exc:
             message.status, message.last_error = GroupMessageStatus.DEAD, f"recipient refused: {exc.recipients}"
