@@ -133,3 +133,27 @@ def restore_leftover_indexes(url: str, name: str = "dropped-indexes") -> int:
             conn.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
     path.unlink()
     return len(statements)
+
+
+def session_cookies(url: str, usernames: list[str]) -> dict[str, str]:
+    """A signed-in session for each user (the staff pages authenticate by session, not by token): username ->
+    the ``Cookie`` header value. The sessions are stored in the bench database, valid for two weeks."""
+    django_setup(url)
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+
+    cookies = {}
+    for user in get_user_model().objects.filter(username__in=usernames):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies[user.username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    connection.close()
+    missing = set(usernames) - set(cookies)
+    if missing:
+        sys.exit(f"no users {sorted(missing)} in {database_name(url)}: run bench/generate.py")
+    return cookies

@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 import psycopg
 from common import (
+    BENCH_USERNAME,
     CASE_HANDLER_USERNAME,
     CASE_SUPERVISOR_USERNAME,
     OUT_DIR,
@@ -44,6 +45,7 @@ from common import (
     case_users_file,
     database_name,
     ensure_bench_user,
+    session_cookies,
     token_file,
 )
 
@@ -76,11 +78,21 @@ SCENARIOS = {
     "case_transition": ("latency", "p95_ms", 30, "POST /cases/<reference>/transitions/: suspend, later resume"),
     "overdue_summary": ("latency", "p95_ms", 200, "GET /supervision/overdue/ as a supervisor"),
     "chase": ("in-process", "seconds", 2, "cases_escalate() with the fresh crossings, rolled back (bench/chase.py)"),
+    # The staff pages (HTML, signed in by session; issue 10).
+    "page_inbox": ("page", "p95_ms", 100, "GET /dossiers/ (and filtered by group, by state) as the handler"),
+    "page_case": ("page", "p95_ms", 100, "GET /dossiers/<reference>/ of random cases of the handler's groups"),
+    "page_party": ("page", "p95_ms", 100, "GET /klanten/<id>/ of random parties, as the KCC"),
+    "page_search": ("page", "p95_ms", 50, "GET /balie/zoeken/?q=<the name-search mix>, as the KCC"),
+    "page_board": ("page", "p95_ms", 300, "GET /opvolging/ as the supervisor"),
 }
 DEFAULT_SCENARIOS = list(SCENARIOS)
 CASE_SCENARIOS = [n for n, spec in SCENARIOS.items() if n.startswith("case_") and spec[0] != "create"] + [
-    "overdue_summary"
+    "overdue_summary",
+    "page_inbox",
+    "page_case",
+    "page_board",
 ]
+PAGE_SCENARIOS = [name for name, spec in SCENARIOS.items() if spec[0] == "page"]
 CREATE_SCENARIOS = [name for name, spec in SCENARIOS.items() if spec[0] == "create"]
 # What --peer compares by default: the creates that open a case, and logging a contact without one.
 PAIR_SCENARIOS = ["contact_case_create", "case_create_known_party", "contact_log"]
@@ -88,6 +100,7 @@ PAIR_SCENARIOS = ["contact_case_create", "case_create_known_party", "contact_log
 SCENARIO_USERS = dict.fromkeys(CASE_SCENARIOS, CASE_HANDLER_USERNAME) | {
     "case_inbox_kcc": None,
     "overdue_summary": CASE_SUPERVISOR_USERNAME,
+    "page_board": CASE_SUPERVISOR_USERNAME,
 }
 # POST scenarios: (path, or None when the paths file gives one per body; the status that counts as success).
 POSTS = {
@@ -107,6 +120,9 @@ PEER_DATABASE_URL = os.environ.get(
     "PEER_DATABASE_URL", "postgres://peer_helpdesk:peer_helpdesk@127.0.0.1:5432/peer_helpdesk"
 )
 PEER_CREATE = ("/helpdesk/api/tickets/", "201")
+PEER_ADMIN = (os.environ.get("PEER_ADMIN_USER", "admin"), os.environ.get("PEER_ADMIN_PASSWORD", "Peer-admin-1"))
+# Which of the peer's scenarios each of ours is paired with: its ticket create, or its staff ticket page.
+PEER_COUNTERPART = {"page_case": "peer_ticket_page"}
 
 
 # --- inputs sampled from the database --------------------------------------------------------------------
@@ -164,6 +180,7 @@ def sample_inputs(url: str, inputs: Path, rng: random.Random) -> dict[str, Path]
         mix = [as_q(f"{g} {f}") for g, f in pairs[:400]] + [as_q(n) for n in common] * 20 + [as_q(n) for n in rare]
         assert len(pairs) >= 400 and len(rare) >= 300, "the data set is too small for the name-search mix"
         write("search_name", mix)
+        write("page_search", [path.replace("/api/v1/parties/", "/balie/zoeken/") for path in mix])
 
         busy = column(
             "SELECT party_id FROM contacts_contact WHERE party_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC "
@@ -174,6 +191,7 @@ def sample_inputs(url: str, inputs: Path, rng: random.Random) -> dict[str, Path]
             "SELECT id FROM contacts_party TABLESAMPLE BERNOULLI (0.2) WHERE merged_into_id IS NULL LIMIT 1000"
         )
         write("timeline_typical", [f"/api/v1/parties/{pk}/timeline/" for pk in typical])
+        write("page_party", [f"/klanten/{pk}/" for pk in typical])
 
         persons = conn.execute(
             "SELECT national_number, given_name, family_name FROM contacts_party TABLESAMPLE BERNOULLI (1) "
@@ -246,6 +264,11 @@ def sample_case_inputs(url: str, inputs: Path, rng: random.Random, groups: list[
     write("case_inbox_kcc", [inbox])
     write("case_inbox_group", [f"{inbox}&handler_group={group}" for group in groups])
     write("overdue_summary", ["/api/v1/supervision/overdue/"])
+    write("page_board", ["/opvolging/"])
+    write(
+        "page_inbox",
+        ["/dossiers/"] * 4 + [f"/dossiers/?handler_group={group}" for group in groups] + ["/dossiers/?state=new"],
+    )
     with psycopg.connect(url, autocommit=True) as conn:
         references = [
             row[0]
@@ -256,6 +279,7 @@ def sample_case_inputs(url: str, inputs: Path, rng: random.Random, groups: list[
         ]
     write("case_detail", [f"/api/v1/cases/{reference}/" for reference in references])
     write("case_events", [f"/api/v1/cases/{reference}/events/" for reference in references])
+    write("page_case", [f"/dossiers/{reference}/" for reference in references])
     files["case_transition"] = inputs / "case_transition.jsonl"
     return files
 
@@ -625,9 +649,12 @@ def loadgen(
     warmup: int,
     server: "Gunicorn | None" = None,
     post: tuple[str | None, str] | None = None,
+    headers: list[str] | tuple[str, ...] = (),
 ) -> dict:
     cmd = [sys.executable, str(LOADGEN), "--base", f"http://127.0.0.1:{port}", "--name", name]
     cmd += ["-H", f"Authorization: Token {token}", "--duration", str(duration), "--concurrency", str(concurrency)]
+    for header in headers:
+        cmd += ["-H", header]
     cmd += ["--timeout", "30", "--warmup", str(warmup), "--json-out", str(raw)]
     if post:
         path, expect = post
@@ -777,8 +804,9 @@ def run_scenario(
             references = write_transitions(url, file, rng, args.case_groups, max(1000, int(args.duration * 60)))
         post = POSTS.get(scenario)
         result = loadgen(
-            server.port, token, name or scenario, file, concurrency, args.duration, args.raw, args.warmup, server, post
-        )
+            server.port, token, name or scenario, file, concurrency, args.duration, args.raw, args.warmup, server, post,
+            page_headers(args, scenario),
+        )  # fmt: skip
         if references:
             result["restored"] = restore_transitions(url, server.port, token, references)
         result["attempt"] = attempt + 1
@@ -820,15 +848,49 @@ def write_peer_bodies(file: Path) -> None:
     file.write_text("".join(lines))
 
 
-def run_peer(args, server: "PeerGunicorn", file: Path, name: str) -> dict:
-    """The peer's create scenario (its bench.sh ``a``), with the same noise rule as ours."""
+def page_headers(args, scenario: str) -> list[str]:
+    """The staff pages authenticate by session: the cookie of the scenario's user (bench/common.py)."""
+    if scenario not in PAGE_SCENARIOS:
+        return []
+    return [f"Cookie: {args.cookies[SCENARIO_USERS.get(scenario) or BENCH_USERNAME]}", "Accept: text/html"]
+
+
+def peer_session_cookie(port: int) -> str:
+    """Signs in to the peer's staff pages as its admin (as its bench.sh does); the ``Cookie`` header value."""
+    import http.cookiejar
+    from urllib.parse import urlencode
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = f"http://127.0.0.1:{port}/helpdesk/login/"
+    opener.open(login).read()
+    csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    form = {"csrfmiddlewaretoken": csrf, "username": PEER_ADMIN[0], "password": PEER_ADMIN[1], "next": "/helpdesk/"}
+    opener.open(urllib.request.Request(login, data=urlencode(form).encode(), headers={"Referer": login})).read()
+    session = next((cookie.value for cookie in jar if cookie.name == "sessionid"), None)
+    if not session:
+        sys.exit("could not sign in to the peer's staff pages")
+    return f"sessionid={session}"
+
+
+def write_peer_ticket_pages(file: Path) -> None:
+    """200 of the peer's tickets, as its bench.sh picks them for its ticket page (``c_html``)."""
+    with psycopg.connect(PEER_DATABASE_URL, autocommit=True) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM helpdesk_ticket ORDER BY md5(id::text) LIMIT 200")]
+    file.write_text("".join(f"/helpdesk/tickets/{pk}/\n" for pk in ids))
+
+
+def run_peer(args, server: "PeerGunicorn", file: Path, name: str, page_cookie: str | None = None) -> dict:
+    """The peer's create scenario (its bench.sh ``a``), or with ``page_cookie`` its staff ticket page (``c_html``:
+    ``file`` holds its paths), with the same noise rule as ours."""
     for attempt in range(args.retries + 1):
         level = wait_for_quiet(args.quiet_wait)
         if level >= 0.25:
             print(f"    (machine still busy: {level:.2f} cores used by others)", flush=True)
         result = loadgen(
             server.port, server.token, name, file, args.create_concurrency, args.duration, args.raw, args.warmup,
-            server, PEER_CREATE,
+            server, None if page_cookie else PEER_CREATE,
+            [f"Cookie: {page_cookie}", "Accept: text/html"] if page_cookie else [],
         )  # fmt: skip
         result.update(attempt=attempt + 1, gunicorn=server.label, noisy=result["cpu_cores"]["other"] > args.noise_limit)
         with args.results.open("a") as fh:
@@ -856,9 +918,12 @@ def run_pairs(args, url, tokens, files, rng, scenarios, port, log, extra_env, st
         sys.exit(f"no peer at {PEER_ROOT}: set up the peer first (its setup.sh and load.py)")
     peer_file = OUT_DIR / "inputs" / "peer_create.jsonl"
     write_peer_bodies(peer_file)
+    peer_pages = OUT_DIR / "inputs" / "peer_ticket_page.txt"
+    write_peer_ticket_pages(peer_pages)
     with psycopg.connect(PEER_DATABASE_URL, autocommit=True) as conn:
         tickets = conn.execute("SELECT count(*) FROM helpdesk_ticket").fetchone()[0]
     pairs = []
+    peer_cookie = None
     peer_port = free_port(args.peer_port)
     ours = Gunicorn(url, port, args.workers, args.threads, log, args.app_dir, args.worker_class, None, extra_env)
     with ours, PeerGunicorn(peer_port, args.workers, log, token_path.read_text().strip()) as peer:
@@ -874,7 +939,11 @@ def run_pairs(args, url, tokens, files, rng, scenarios, port, log, extra_env, st
                     args, url, user_token, ours, scenario, files[scenario], rng, args.create_concurrency,
                     f"pair{n}:{scenario}",
                 )  # fmt: skip
-                theirs = run_peer(args, peer, peer_file, f"pair{n}:peer_create")
+                if PEER_COUNTERPART.get(scenario) == "peer_ticket_page":
+                    peer_cookie = peer_cookie or peer_session_cookie(peer_port)
+                    theirs = run_peer(args, peer, peer_pages, f"pair{n}:peer_ticket_page", peer_cookie)
+                else:
+                    theirs = run_peer(args, peer, peer_file, f"pair{n}:peer_create")
                 pairs.append((n, scenario, mine, theirs))
                 print(f"    ratio {mine['rps'] / theirs['rps']:.2f}", flush=True)
         purge_broker(args.broker)
@@ -910,7 +979,7 @@ def pair_table(pairs: list[tuple[int, str, dict, dict]]) -> str:
     hardly moves when other work takes cores away, the throughput ratio does (the "other CPU" column).
     """
     lines = [
-        "| round | scenario | ours req/s | p50 / p95 ms | CPU ms/req (app + db) | peer create req/s | p50 / p95 ms "
+        "| round | scenario | ours req/s | p50 / p95 ms | CPU ms/req (app + db) | peer req/s | p50 / p95 ms "
         "| CPU ms/req | ratio req/s | ratio CPU | other CPU (ours / peer) | errors |",
         "|" + "---|" * 12,
     ]
@@ -1046,6 +1115,9 @@ def main() -> int:
         files |= sample_case_inputs(url, OUT_DIR / "inputs", rng, args.case_groups)
     if set(scenarios) & set(CREATE_SCENARIOS):
         files |= sample_create_inputs(url, OUT_DIR / "inputs")
+    args.cookies = {}
+    if set(scenarios) & set(PAGE_SCENARIOS):
+        args.cookies = session_cookies(url, [BENCH_USERNAME, CASE_HANDLER_USERNAME, CASE_SUPERVISOR_USERNAME])
     port = free_port(args.port)
     log = OUT_DIR / "gunicorn.log"
 

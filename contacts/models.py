@@ -440,6 +440,14 @@ class AccessLog(models.Model):
         ADMIN = "admin", _("Admin")
         ADMIN_LIST = "admin_list", _("Admin: list")
         ADMIN_HISTORY = "admin_history", _("Admin: change history")
+        STAFF_FRONTDESK = "staff_frontdesk", _("Front desk: record")
+        STAFF_SEARCH = "staff_search", _("Front desk: search results")
+        STAFF_RECORD = "staff_record", _("Party page")
+        STAFF_TIMELINE = "staff_timeline", _("Party page: timeline")
+        STAFF_MERGE = "staff_merge", _("Party page: merge")
+        STAFF_CALLBACKS = "staff_callbacks", _("Call-back list")
+        STAFF_CASE = "staff_case", _("Case page")
+        STAFF_INBOX = "staff_inbox", _("Case inbox")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Kept even if the user account is removed later.

@@ -57,28 +57,40 @@ def idempotent(view_method):
         endpoint = f"{request.method} {request.path}"[:200]
         fingerprint = _fingerprint(request.data)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotentRequest.objects.create(
-                        user=request.user,
-                        endpoint=endpoint,
-                        key=key,
-                        fingerprint=fingerprint,
-                        status_code=0,
-                        response={},
-                    )
-            except IntegrityError:
+            record = idempotency_claim(user=request.user, endpoint=endpoint, key=key, fingerprint=fingerprint)
+            if record is None:
                 return _replay(request.user, endpoint, key, fingerprint)
             response = view_method(view, request, *args, **kwargs)
-            record.status_code, record.response = response.status_code, response.data
-            record.save(update_fields=["status_code", "response"])
+            idempotency_record(record, status_code=response.status_code, response=response.data)
         return response
 
     return wrapper
 
 
+def idempotency_claim(*, user, endpoint: str, key: str, fingerprint: str) -> IdempotentRequest | None:
+    """Claim ``key`` for a write about to happen in the caller's transaction; None when a first request claimed
+    it already (a concurrent one waits here on the key's unique index until the first commits or rolls back)."""
+    try:
+        with transaction.atomic():
+            return IdempotentRequest.objects.create(
+                user=user, endpoint=endpoint, key=key, fingerprint=fingerprint, status_code=0, response={}
+            )
+    except IntegrityError:
+        return None
+
+
+def idempotency_record(record: IdempotentRequest, *, status_code: int, response) -> None:
+    """What the write claimed by ``record`` came to, for its retries."""
+    record.status_code, record.response = status_code, response
+    record.save(update_fields=["status_code", "response"])
+
+
+def idempotency_first(*, user, endpoint: str, key: str) -> IdempotentRequest | None:
+    return IdempotentRequest.objects.filter(user=user, endpoint=endpoint, key=key).first()
+
+
 def _replay(user, endpoint: str, key: str, fingerprint: str) -> Response:
-    first = IdempotentRequest.objects.get(user=user, endpoint=endpoint, key=key)
+    first = idempotency_first(user=user, endpoint=endpoint, key=key)
     if first.fingerprint != fingerprint:
         raise IdempotencyKeyReused
     return Response(first.response, status=first.status_code, headers={"Idempotent-Replayed": "true"})

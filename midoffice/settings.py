@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "reports",
+    "staff",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: the pages answer a partial update with the fragment it asked for.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a locked-out admin login into a 429 page (the API answers its own 429).
     "axes.middleware.AxesMiddleware",
@@ -96,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "staff.context_processors.shell",
             ],
         },
     },
@@ -156,7 +161,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "staff:login"
 
 # How many reverse proxies in front of the application append to X-Forwarded-For. 0: the client is the
 # peer of the connection and X-Forwarded-For is ignored (a client can forge it); N: the address the
@@ -343,6 +350,11 @@ MIDOFFICE_BURGERPROFIEL_TEMPLATE_KEYS = {
 MIDOFFICE_PUBLIC_BASE_URL = env.str("MIDOFFICE_PUBLIC_BASE_URL", default="")
 # A status link older than this shows an "expired" page (410) and records nothing.
 MIDOFFICE_STATUS_LINK_MAX_AGE_DAYS = env.int("MIDOFFICE_STATUS_LINK_MAX_AGE_DAYS", default=90)
+# The city's look in the staff application: its name, its logo (a path under the static files or a URL)
+# and its colour (#rrggbb; white text must be readable on it, WCAG AA: a contrast of 4.5 or more).
+MIDOFFICE_CITY_NAME = env.str("MIDOFFICE_CITY_NAME", default="Stad")
+MIDOFFICE_CITY_LOGO = env.str("MIDOFFICE_CITY_LOGO", default="staff/logo.svg")
+MIDOFFICE_CITY_COLOUR = env.str("MIDOFFICE_CITY_COLOUR", default="#1d4f7c")
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")
 MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = env.int("MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS", default=30.0)

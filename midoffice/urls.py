@@ -1,15 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
-from django.views.generic import RedirectView
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications.views import StatusPageView, StatusReadView, SurveyPageView
 
 from .api import HealthView, TokenLogoutApi, TokenObtainApi
-from .converters import IdConverter
-
-# Every row id in a URL: a number beyond the database's integer range is a 404, not an overflow.
-register_converter(IdConverter, "id")
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
@@ -20,7 +15,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("staff.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

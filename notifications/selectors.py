@@ -5,7 +5,7 @@ from cases.models import Case
 from contacts.models import Party
 from contacts.selectors import TimelineEntry
 
-from .models import Notification
+from .models import Notification, Survey
 
 
 def notification_list_for_user(
@@ -55,3 +55,11 @@ def public_messages(case: Case) -> list[dict]:
         for e in events
         if e.data.get("public_message") or e.text
     ]
+
+
+def party_answered_surveys(party: Party, user, *, limit: int) -> list[Survey]:
+    """The party's answered satisfaction surveys about cases ``user`` may see, newest first."""
+    surveys = Survey.objects.filter(
+        party=party, answered_at__isnull=False, case__in=Case.objects.filter(visible_cases(user))
+    )
+    return list(surveys.select_related("case").order_by("-answered_at", "-pk")[:limit])

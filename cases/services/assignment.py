@@ -16,7 +16,7 @@ from cases.models import Case, EventKind, HandlerGroup
 from cases.workflow import FINAL_STATES
 
 from .cases import _check_version, _lock
-from .chase import group_message_queue
+from .chase import group_message_queue, mail_case_line
 from .events import case_event_new, case_events_write
 
 logger = logging.getLogger(__name__)
@@ -96,9 +96,7 @@ def _tell_assignee(*, actor, assignee, cases: list[Case]) -> None:
             else:
                 subject = _("%(count)d cases were assigned to you") % {"count": len(group_cases)}
             lines = [_("%(name)s assigned you, in %(group)s:") % {"name": who, "group": group.public_name}, ""]
-            for case in group_cases[:MAIL_LIST_LIMIT]:
-                due = timezone.localtime(case.due_at).strftime("%d/%m/%Y")
-                lines.append(f"  {case.reference}  {case.case_type.name}  ({_('due')} {due})")
+            lines.extend(mail_case_line(case) for case in group_cases[:MAIL_LIST_LIMIT])
             if len(group_cases) > MAIL_LIST_LIMIT:
                 lines.append("  " + _("and %(n)d more") % {"n": len(group_cases) - MAIL_LIST_LIMIT})
             group_message_queue(handler_group=group, recipient=assignee, subject=subject, body="\n".join(lines))

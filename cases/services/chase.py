@@ -49,6 +49,16 @@ def _candidates(now: datetime):
     )
 
 
+def mail_case_line(case: Case) -> str:
+    """A case in a list e-mailed to staff: its reference, its type and its due date (in the active language)."""
+    due = timezone.localtime(case.due_at).strftime("%d/%m/%Y")
+    return "  " + _("%(reference)s  %(type)s  (due %(date)s)") % {
+        "reference": case.reference,
+        "type": case.case_type.name,
+        "date": due,
+    }
+
+
 def cases_escalate(*, now: datetime | None = None) -> dict[str, int]:
     """Escalate each case once per threshold crossing: an event, and one e-mail per handler group per run.
 
@@ -105,9 +115,7 @@ def _group_message(group, items, now) -> GroupMessage:
             if not cases:
                 continue
             lines.append(f"{title}:")
-            for case in cases[:MAIL_LIST_LIMIT]:
-                due = timezone.localtime(case.due_at).strftime("%d/%m/%Y")
-                lines.append(f"  {case.reference}  {case.case_type.name}  ({_('due')} {due})")
+            lines.extend(mail_case_line(case) for case in cases[:MAIL_LIST_LIMIT])
             if len(cases) > MAIL_LIST_LIMIT:
                 lines.append("  " + _("and %(n)d more") % {"n": len(cases) - MAIL_LIST_LIMIT})
     return GroupMessage(handler_group=group, subject=subject[:200], body="\n".join(lines), created_at=now)

@@ -1,0 +1,40 @@
+"""The city's colour must be a colour, and white text on it readable (WCAG 2.1 AA, contrast ≥ 4.5)."""
+
+import re
+
+from django.conf import settings
+from django.core import checks
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MIN_CONTRAST = 4.5
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of an ``#rrggbb`` colour."""
+    channels = []
+    for i in (1, 3, 5):
+        value = int(colour[i : i + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (relative_luminance(colour) + 0.05)
+
+
+@checks.register()
+def check_city_colour(app_configs, **kwargs):
+    colour = settings.MIDOFFICE_CITY_COLOUR
+    if not COLOUR.match(colour):
+        return [checks.Error(f"MIDOFFICE_CITY_COLOUR must be #rrggbb, not {colour!r}.", id="staff.E001")]
+    contrast = contrast_with_white(colour)
+    if contrast < MIN_CONTRAST:
+        return [
+            checks.Error(
+                f"MIDOFFICE_CITY_COLOUR {colour} has a contrast of {contrast:.2f} with white text; "
+                f"WCAG 2.1 AA needs {MIN_CONTRAST}. Choose a darker colour.",
+                id="staff.E002",
+            )
+        ]
+    return []

@@ -1,0 +1,14 @@
+"""The staff application's pages, in Dutch paths (``/balie/`` is what a telephony system opens on a call)."""
+
+from .views import board, callbacks, cases, frontdesk, parties, shell
+
+app_name = "staff"
+
+urlpatterns = [
+    *shell.urlpatterns,
+    *frontdesk.urlpatterns,
+    *cases.urlpatterns,
+    *parties.urlpatterns,
+    *board.urlpatterns,
+    *callbacks.urlpatterns,
+]

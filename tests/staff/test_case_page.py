@@ -1,0 +1,445 @@
+"""The case page: what it shows, who may see it, and every action's success, refusal (nothing written) and the
+answer to a change made meanwhile by someone else."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from cases.models import Case, CaseEvent, EventKind
+from cases.services import allowed_transitions, case_note_add, case_open, case_transition
+from cases.workflow import CaseState
+from contacts.models import AccessLog
+from notifications.models import Notification
+from tests.factories import CaseTypeFactory, EmailFactory, PersonFactory, UserFactory, case_in_state, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def url(case, action: str = "") -> str:
+    return f"/dossiers/{case.reference}/{action}"
+
+
+@pytest.fixture
+def signed_in(client, handler):
+    client.force_login(handler)
+    return client
+
+
+@pytest.fixture
+def kcc(kcc_group):
+    user = UserFactory(role="kcc", first_name="Katrien", last_name="Claes")
+    kcc_group.members.add(user)
+    return user
+
+
+@pytest.fixture
+def citizen():
+    party = PersonFactory(given_name="Jan", family_name="Peeters")
+    EmailFactory(party=party, value="jan@example.be")
+    return party
+
+
+@pytest.fixture
+def case(melding, citizen):
+    return open_case(case_type=melding, party=citizen, description="Losliggende stoeptegel", location="Veldstraat 12")
+
+
+def snapshot(case) -> tuple:
+    """What an action may change: refused ones leave all of it as it was."""
+    row = Case.objects.get(pk=case.pk)
+    return (
+        row.version,
+        row.state,
+        row.assignee_id,
+        row.handler_group_id,
+        row.case_type_id,
+        CaseEvent.objects.filter(case=case).count(),
+    )
+
+
+def test_the_page_shows_the_case_and_its_timeline_in_words(signed_in, case, handler, citizen):
+    case_note_add(actor=handler, case=case, text="Ter plaatse gaan kijken")
+    response = signed_in.get(url(case))
+    assert response.status_code == 200
+    assert reverse("staff:case", args=[case.reference]) == url(case)
+    page = response.content.decode()
+    assert f"Case {case.reference}: Melding openbaar domein" in page
+    assert f'href="/klanten/{citizen.pk}/"' in page
+    assert "Jan Peeters" in page
+    assert "Veldstraat 12" in page
+    assert "Registered and routed to Openbaar Domein" in page
+    assert "Internal note" in page and "Ter plaatse gaan kijken" in page
+    assert "Message to the citizen: Case registered" in page
+    assert "jan@example.be" in page
+
+
+def test_the_page_offers_exactly_the_allowed_transitions(signed_in, case, handler):
+    response = signed_in.get(url(case))
+    actions = {action.key.removeprefix("transition-"): action for action in response.context["transitions"]}
+    # A new case of a type with an admissibility step: accept, reject, start, resolve, cancel, return to the KCC.
+    assert sorted(actions) == sorted(allowed_transitions(case, handler))
+    assert sorted(actions) == ["accept", "cancel", "reject", "resolve", "return_to_kcc", "start"]
+    assert set(actions["reject"].form.fields) == {"version", "reason", "public_message"}
+    assert set(actions["start"].form.fields) == {"version", "public_message"}
+    assert set(actions["accept"].form.fields) == {"version", "public_message"}
+    assert set(actions["resolve"].form.fields) == {"version", "public_message"}
+    assert actions["resolve"].form.fields["public_message"].required
+    assert set(actions["cancel"].form.fields) == {"version", "reason", "public_message", "duplicate_of"}
+    assert set(actions["return_to_kcc"].form.fields) == {"version", "reason"}
+    assert actions["return_to_kcc"].preview is None
+
+
+def test_a_handler_of_another_group_gets_404(client, other_group, case):
+    stranger = other_group.members.first()
+    client.force_login(stranger)
+    assert client.get(url(case)).status_code == 404
+    before = snapshot(case)
+    response = client.post(url(case, "overgang/start/"), {"start-version": case.version})
+    assert response.status_code == 404
+    assert snapshot(case) == before
+
+
+def test_a_confidential_case_is_invisible_to_the_kcc(client, kcc, group):
+    secret = open_case(case_type=CaseTypeFactory(default_group=group, confidential=True))
+    client.force_login(kcc)
+    assert client.get(url(secret)).status_code == 404
+    assert client.post(url(secret, "type/"), {"type-version": secret.version}).status_code == 404
+
+
+def test_a_missing_case_is_404(signed_in, group):
+    assert signed_in.get("/dossiers/999999/").status_code == 404
+
+
+def test_the_case_page_reads_a_fixed_number_of_queries(signed_in, case, handler, django_assert_max_num_queries):
+    for number in range(3):
+        case_note_add(actor=handler, case=case, text=f"Notitie {number}")
+    with django_assert_max_num_queries(30) as few:
+        signed_in.get(url(case))
+    for number in range(20):
+        case_note_add(actor=handler, case=case, text=f"Nog een notitie {number}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        signed_in.get(url(case))
+
+
+# Transitions
+
+
+def test_accept_moves_the_case_and_records_it(signed_in, case, handler):
+    response = signed_in.post(url(case, "overgang/accept/"), {"accept-version": case.version})
+    assert response.status_code == 302
+    assert response["Location"] == url(case)
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED
+    event = CaseEvent.objects.filter(case=case, kind=EventKind.TRANSITION).get()
+    assert (event.transition, event.actor) == ("accept", handler)
+    assert "Accept: New → Accepted" in signed_in.get(url(case)).content.decode()
+
+
+def test_suspend_needs_a_reason_and_writes_nothing_without_it(signed_in, melding):
+    case = case_in_state(CaseState.IN_PROGRESS, case_type=melding)
+    before = snapshot(case)
+    response = signed_in.post(
+        url(case, "overgang/suspend/"),
+        {"suspend-version": case.version, "suspend-reason": " \u200b ", "suspend-public_message": "Welke straat?"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_suspend-reason_error"' in page
+    assert "This field is required." in page
+    assert "Welke straat?" in page  # what was typed stays
+    assert 'id="action-transition-suspend" open' in page
+    assert snapshot(case) == before
+
+
+def test_suspend_resume_and_resolve_with_the_citizen_told(signed_in, case, django_capture_on_commit_callbacks):
+    signed_in.post(url(case, "overgang/start/"), {"start-version": case.version})
+    case.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(
+            url(case, "overgang/suspend/"),
+            {
+                "suspend-version": case.version,
+                "suspend-reason": "Huisnummer ontbreekt",
+                "suspend-public_message": "Aan welk huisnummer ligt de tegel?",
+            },
+        )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.WAITING
+    assert mail.outbox[-1].to == ["jan@example.be"]
+    assert "Aan welk huisnummer ligt de tegel?" in mail.outbox[-1].body
+    signed_in.post(url(case, "overgang/resume/"), {"resume-version": case.version})
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_PROGRESS
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(
+            url(case, "overgang/resolve/"),
+            {"resolve-version": case.version, "resolve-public_message": "De tegel ligt terug vast."},
+        )
+    case.refresh_from_db()
+    assert case.state == CaseState.RESOLVED
+    assert "De tegel ligt terug vast." in mail.outbox[-1].body
+    page = signed_in.get(url(case)).content.decode()
+    assert "Delivery: Sent" in page
+    assert "Delivered through E-mail" in page
+
+
+def test_resolve_without_an_answer_is_refused(signed_in, case):
+    before = snapshot(case)
+    response = signed_in.post(url(case, "overgang/resolve/"), {"resolve-version": case.version})
+    assert response.status_code == 400
+    assert 'id="id_resolve-public_message_error"' in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_a_transition_that_is_not_possible_is_refused(signed_in, case):
+    before = snapshot(case)
+    response = signed_in.post(url(case, "overgang/close/"), {"close-version": case.version})
+    assert response.status_code == 409
+    assert "cannot be" in response.content.decode()
+    assert snapshot(case) == before
+    assert signed_in.post(url(case, "overgang/fly/"), {}).status_code == 404
+
+
+def test_cancel_as_duplicate_of_an_unknown_case_is_refused(signed_in, case):
+    before = snapshot(case)
+    response = signed_in.post(
+        url(case, "overgang/cancel/"),
+        {"cancel-version": case.version, "cancel-reason": "Dubbel", "cancel-duplicate_of": "999999"},
+    )
+    assert response.status_code == 400
+    assert "There is no case 999999." in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_the_front_desk_may_not_move_cases(client, case):
+    client.force_login(UserFactory(role="front_desk"))
+    before = snapshot(case)
+    assert client.post(url(case, "overgang/start/"), {"start-version": case.version}).status_code == 403
+    assert snapshot(case) == before
+
+
+# Two clerks on one case
+
+
+def test_a_stale_version_shows_the_fresh_case_and_keeps_what_was_typed(signed_in, case, handler):
+    seen = case.version
+    case_transition(actor=handler, case=case, transition="start")  # a colleague, meanwhile
+    before = snapshot(case)
+    response = signed_in.post(
+        url(case, "overgang/resolve/"),
+        {"resolve-version": seen, "resolve-public_message": "De tegel ligt terug vast."},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this case in the meantime." in page
+    assert "De tegel ligt terug vast." in page
+    assert 'id="action-transition-resolve" open' in page
+    assert f'name="resolve-version" value="{before[0]}"' in page  # sending again acts on what is shown now
+    assert "In progress" in page
+    assert snapshot(case) == before
+
+
+def test_a_stale_action_that_is_no_longer_possible_shows_what_was_typed(signed_in, case, handler):
+    seen = case.version
+    case_transition(actor=handler, case=case, transition="resolve", public_message="Al opgelost.")
+    before = snapshot(case)
+    response = signed_in.post(
+        url(case, "overgang/reject/"),
+        {"reject-version": seen, "reject-reason": "Privéterrein", "reject-public_message": "Dit is privéterrein."},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "no longer possible" in page
+    assert "Dit is privéterrein." in page
+    assert snapshot(case) == before
+
+
+# The e-mail preview
+
+
+def test_the_preview_renders_the_citizen_email_and_sends_nothing(signed_in, case):
+    response = signed_in.get(url(case, "overgang/suspend/voorbeeld/"), {"suspend-public_message": "Welk huisnummer?"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "jan@example.be" in page
+    # In the citizen's language (Dutch), as it will be sent.
+    assert f"We hebben iets van u nodig voor {case.reference}" in page
+    assert "Beste Jan Peeters," in page
+    assert "Welk huisnummer?" in page
+    assert not mail.outbox
+    assert Notification.objects.filter(case=case).count() == 1  # the registration's only
+
+
+def test_the_preview_says_when_nobody_is_told(signed_in, melding):
+    anonymous = open_case(case_type=melding, party=PersonFactory())  # no e-mail address
+    page = signed_in.get(url(anonymous, "overgang/resolve/voorbeeld/")).content.decode()
+    assert "no e-mail address" in page
+
+
+def test_the_case_page_shows_the_preview_in_the_transition_form(signed_in, case):
+    page = signed_in.get(url(case)).content.decode()
+    assert f'hx-get="/dossiers/{case.reference}/overgang/resolve/voorbeeld/"' in page
+    assert f"Uw aanvraag {case.reference} is behandeld" in page
+
+
+# Assignment
+
+
+def test_take_and_assign_to_a_colleague_and_give_back(signed_in, case, handler, group):
+    colleague = UserFactory(role="handler", first_name="Chris", last_name="Collega")
+    group.members.add(colleague)
+    assert "Take this case" in signed_in.get(url(case)).content.decode()
+    signed_in.post(url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": handler.pk})
+    case.refresh_from_db()
+    assert case.assignee == handler
+    signed_in.post(url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": colleague.pk})
+    case.refresh_from_db()
+    assert case.assignee == colleague
+    signed_in.post(url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": ""})
+    case.refresh_from_db()
+    assert case.assignee is None
+    page = signed_in.get(url(case)).content.decode()
+    assert f"Taken by {handler.username}" in page
+    assert "Assigned to Chris Collega" in page
+    assert "Given back by" in page
+
+
+def test_assigning_to_someone_outside_the_group_is_refused(signed_in, case, other_group):
+    outsider = other_group.members.first()
+    before = snapshot(case)
+    response = signed_in.post(url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": outsider.pk})
+    assert response.status_code == 400
+    assert 'id="id_assign-assignee_error"' in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_assigning_the_same_person_twice_says_so(signed_in, case, handler):
+    signed_in.post(url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": handler.pk})
+    case.refresh_from_db()
+    before = snapshot(case)
+    response = signed_in.post(url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": handler.pk})
+    assert response.status_code == 409
+    assert "already assigned to this person" in response.content.decode()
+    assert snapshot(case) == before
+
+
+# The KCC's corrections
+
+
+def test_the_kcc_hands_the_case_to_another_group(client, kcc, case, other_group):
+    client.force_login(kcc)
+    response = client.post(
+        url(case, "groep/"),
+        {"reassign-version": case.version, "reassign-handler_group": other_group.pk, "reassign-reason": "Mobiliteit"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.handler_group == other_group
+    assert "Handed from Openbaar Domein to Mobiliteit" in client.get(url(case)).content.decode()
+
+
+def test_reassign_needs_a_group_and_a_handler_may_not(client, signed_in, kcc, case):
+    before = snapshot(case)
+    assert signed_in.post(url(case, "groep/"), {"reassign-version": case.version}).status_code == 403
+    client.force_login(kcc)
+    response = client.post(url(case, "groep/"), {"reassign-version": case.version, "reassign-handler_group": ""})
+    assert response.status_code == 400
+    assert 'id="id_reassign-handler_group_error"' in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_the_kcc_changes_the_case_type_and_reroutes(client, kcc, case, other_group):
+    traffic = CaseTypeFactory(name="Verkeershinder", default_group=other_group)
+    client.force_login(kcc)
+    response = client.post(
+        url(case, "type/"),
+        {"type-version": case.version, "type-case_type": traffic.pk, "type-reroute": "on", "type-reason": "Verkeer"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.case_type, case.handler_group) == (traffic, other_group)
+    page = client.get(url(case)).content.decode()
+    assert "Case type changed from Melding openbaar domein to Verkeershinder" in page
+    assert "Routed again to Mobiliteit" in page
+
+
+def test_changing_to_the_same_type_is_refused(client, kcc, case, melding):
+    client.force_login(kcc)
+    before = snapshot(case)
+    response = client.post(url(case, "type/"), {"type-version": case.version, "type-case_type": melding.pk})
+    assert response.status_code == 400
+    assert snapshot(case) == before
+
+
+def test_a_stale_type_change_keeps_the_reason(client, kcc, case, handler, other_group):
+    traffic = CaseTypeFactory(name="Verkeershinder", default_group=other_group)
+    seen = case.version
+    case_transition(actor=handler, case=case, transition="accept")
+    client.force_login(kcc)
+    before = snapshot(case)
+    response = client.post(
+        url(case, "type/"),
+        {"type-version": seen, "type-case_type": traffic.pk, "type-reason": "Eigenlijk verkeer"},
+    )
+    assert response.status_code == 409
+    assert "Eigenlijk verkeer" in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_merge_a_duplicate_into_this_case(signed_in, case, melding):
+    duplicate = open_case(case_type=melding)
+    response = signed_in.post(
+        url(case, "samenvoegen/"), {"merge-version": case.version, "merge-duplicate": duplicate.reference}
+    )
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.state == CaseState.CANCELLED
+    assert duplicate.duplicate_of_id == case.pk
+
+
+def test_merging_an_unknown_or_the_same_case_is_refused(signed_in, case):
+    before = snapshot(case)
+    response = signed_in.post(url(case, "samenvoegen/"), {"merge-version": case.version, "merge-duplicate": "999999"})
+    assert response.status_code == 400
+    assert "There is no case 999999." in response.content.decode()
+    response = signed_in.post(
+        url(case, "samenvoegen/"), {"merge-version": case.version, "merge-duplicate": case.reference}
+    )
+    assert response.status_code == 400
+    assert snapshot(case) == before
+
+
+# Notes
+
+
+def test_internal_and_public_notes(signed_in, case):
+    signed_in.post(url(case, "notities/"), {"note-version": case.version, "note-text": "Intern"})
+    signed_in.post(
+        url(case, "notities/"), {"note-version": case.version, "note-text": "Voor de burger", "note-public": "on"}
+    )
+    notes = CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).order_by("id")
+    assert [(n.text, n.public) for n in notes] == [("Intern", False), ("Voor de burger", True)]
+    page = signed_in.get(url(case)).content.decode()
+    assert "Public note (the citizen reads it)" in page
+
+
+def test_an_empty_note_is_refused(signed_in, case):
+    before = snapshot(case)
+    response = signed_in.post(url(case, "notities/"), {"note-version": case.version, "note-text": "\u200b"})
+    assert response.status_code == 400
+    assert 'id="id_note-text_error"' in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_opening_the_case_page_logs_that_the_user_saw_its_citizen(signed_in, case, handler, citizen):
+    signed_in.get(url(case))
+    assert list(AccessLog.objects.values_list("user", "party", "via")) == [
+        (handler.pk, citizen.pk, AccessLog.Via.STAFF_CASE)
+    ]
+
+
+def test_a_case_without_a_citizen_logs_nothing(signed_in, melding):
+    anonymous = case_open(actor=None, case_type=melding, party=None, channel="phone", description="Zwerfvuil")
+    assert signed_in.get(url(anonymous)).status_code == 200
+    assert not AccessLog.objects.exists()
