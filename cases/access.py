@@ -63,6 +63,11 @@ def is_member(case, user) -> bool:
     return is_supervisor(user) or case.handler_group_id in handler_group_ids(user)
 
 
+def may_manage(case, user) -> bool:
+    """Assign the case within its group, merge duplicates into it: its group's members, the KCC and supervisors."""
+    return is_member(case, user) or may_reassign(user)
+
+
 def may_cancel(case, user) -> bool:
     return is_member(case, user) or may_reassign(user)
 

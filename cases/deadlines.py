@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from .calendar import add_working_days, due_at, end_of_day, local_date, subtract_working_days, working_days_between
-from .models import CaseType, NormUnit
+from .models import Case, CaseType, NormUnit
 
 
 def _in_working_days(case_type: CaseType) -> bool:
@@ -39,3 +39,25 @@ def shift_due(case_type: CaseType, due_at: datetime, days: int) -> tuple[datetim
     else:
         due = end_of_day(due_date + timedelta(days=days))
     return due, warn_at_for(case_type, due)
+
+
+def days_waited(case: Case, now: datetime) -> int:
+    """Days the case waited for the citizen so far, a pause still running included."""
+    if case.paused_at is not None:  # set exactly while the case waits (a constraint)
+        return case.paused_days + days_between(case.case_type, case.paused_at, now)
+    return case.paused_days
+
+
+def case_durations(case: Case) -> dict[str, int | None]:
+    """Registration → each milestone reached, in the case type's unit, paused days excluded."""
+
+    def span(moment: datetime | None) -> int | None:
+        if moment is None:
+            return None
+        return max(0, days_between(case.case_type, case.registered_at, moment) - case.paused_days)
+
+    return {
+        "to_admissibility_decision": span(case.admissibility_decided_at),
+        "to_resolved": span(case.resolved_at),
+        "to_closed": span(case.closed_at),
+    }

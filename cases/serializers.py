@@ -8,7 +8,7 @@ from contacts.serializers import ContactCreateSerializer
 from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField, Serializer
 
 from .configuration import configuration
-from .deadlines import days_between
+from .deadlines import case_durations, days_waited
 from .models import Callback, Case, CaseEvent, CaseState, CaseType, HandlerGroup, Priority
 from .selectors import ORDERINGS
 from .services import TRANSITIONS, allowed_transitions
@@ -135,9 +135,7 @@ class CaseSerializer(CachedModelSerializer):
 
     def get_paused_days(self, case) -> int:
         """Days waited so far, including the pause still running."""
-        if case.state == CaseState.WAITING and case.paused_at is not None:
-            return case.paused_days + days_between(case.case_type, case.paused_at, self._now())
-        return case.paused_days
+        return days_waited(case, self._now())
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -160,17 +158,7 @@ class CaseDetailSerializer(CaseSerializer):
     @extend_schema_field(DurationsSerializer)
     def get_durations(self, case) -> dict:
         """Registration → milestone in the case type's unit, paused days excluded."""
-        paused = case.paused_days
-
-        def span(moment):
-            return None if moment is None else max(0, days_between(case.case_type, case.registered_at, moment) - paused)
-
-        return {
-            "unit": case.case_type.norm_unit,
-            "to_admissibility_decision": span(case.admissibility_decided_at),
-            "to_resolved": span(case.resolved_at),
-            "to_closed": span(case.closed_at),
-        }
+        return {"unit": case.case_type.norm_unit, **case_durations(case)}
 
 
 class ActiveCaseTypeField(serializers.SlugRelatedField):

@@ -35,7 +35,8 @@ def installation_secret_key(path: Path) -> str:
     """The key kept in ``path``, created at the first start; processes starting together read the same one."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        # Unique per process and thread: two starting together each write their own draft.
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
         descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_urlsafe(64))

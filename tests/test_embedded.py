@@ -55,6 +55,7 @@ def test_processes_starting_together_agree_on_one_key(tmp_path):
     for thread in threads:
         thread.join()
 
+    assert len(keys) == len(threads), "a thread failed"
     assert len(set(keys)) == 1 and keys[0] == path.read_text()
 
 

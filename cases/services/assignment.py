@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cases.access import handler_group_ids, may_reassign
+from cases.access import may_manage
 from cases.errors import AssignmentUnchanged, CaseActionForbidden, CaseFinal
 from cases.models import Case, EventKind, HandlerGroup
 from cases.workflow import FINAL_STATES
@@ -29,11 +29,6 @@ def user_display_name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def may_assign(actor, case: Case) -> bool:
-    """Members of the case's handler group assign within it; the KCC and supervisors (``reassign_case``) too."""
-    return case.handler_group_id in handler_group_ids(actor) or may_reassign(actor)
-
-
 def is_active_member(user, group_id: int) -> bool:
     return (
         user.is_active
@@ -45,7 +40,7 @@ def _assign_locked(*, actor, case: Case, assignee) -> bool:
     """Check and change one locked case; False when it already has that assignee. The caller writes the event."""
     if case.state in FINAL_STATES:
         raise CaseFinal(state=case.state)
-    if not may_assign(actor, case):
+    if not may_manage(case, actor):
         raise CaseActionForbidden(_("Only members of the case's handler group, the KCC and supervisors may assign it."))
     if assignee is not None and not is_active_member(assignee, case.handler_group_id):
         raise ValidationError(

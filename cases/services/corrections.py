@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.access import is_member, may_reassign, visible_cases
+from cases.access import may_manage, may_reassign, visible_cases
 from cases.deadlines import days_between, deadlines_for, shift_due
 from cases.errors import CaseActionForbidden, CaseFinal
 from cases.models import Case, CaseEvent, CaseType, EventKind
@@ -148,7 +148,7 @@ def case_merge_duplicate(
     _check_version(survivor, version)
     if survivor.state in FINAL_STATES:
         raise CaseFinal(state=survivor.state)
-    if not (is_member(survivor, actor) or may_reassign(actor)):
+    if not may_manage(survivor, actor):
         raise CaseActionForbidden(
             _("Only members of the case's handler group, the KCC and supervisors may merge into it.")
         )

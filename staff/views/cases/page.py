@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import services
-from cases.access import handler_group_ids, may_reassign
-from cases.deadlines import days_between
+from cases.access import handler_group_ids, may_manage, may_reassign
+from cases.deadlines import case_durations, days_waited
 from cases.errors import AssignmentUnchanged, CaseActionForbidden, CaseFinal, IllegalTransition, StaleCase
 from cases.models import Case, NormUnit
 from cases.selectors import case_assignee_choices, case_get_for_user
-from cases.workflow import FINAL_STATES, WORKFLOW, CaseState
+from cases.workflow import FINAL_STATES, WORKFLOW
 from contacts.models import AccessLog
 from contacts.services import access_log_record_shown
 
@@ -119,11 +119,7 @@ def _actions(request, case: Case, bound: tuple[str, object] | None) -> tuple[lis
             button=_("Change the type"),
             open=bound_key == "type",
         )
-    if (
-        not final
-        and has_permission(user, TRANSITION_PERMISSION)
-        and (case.handler_group_id in handler_group_ids(user) or may_reassign(user))
-    ):
+    if not final and has_permission(user, TRANSITION_PERMISSION) and may_manage(case, user):
         others["merge"] = Action(
             key="merge",
             title=_("Merge a duplicate into this case"),
@@ -144,38 +140,18 @@ def _actions(request, case: Case, bound: tuple[str, object] | None) -> tuple[lis
     return transitions, others
 
 
-def _durations(case: Case) -> dict:
-    """Registration → milestone in the case type's unit, paused days excluded (as the API gives them)."""
-
-    def span(moment):
-        return (
-            None
-            if moment is None
-            else max(0, days_between(case.case_type, case.registered_at, moment) - case.paused_days)
-        )
-
-    return {
-        "admissibility": span(case.admissibility_decided_at),
-        "resolved": span(case.resolved_at),
-        "closed": span(case.closed_at),
-        "working": case.case_type.norm_unit == NormUnit.WORKING_DAYS,
-    }
-
-
 def _render_case(request, case: Case, *, bound=None, conflict=None, status: int = 200):
     now = timezone.now()
     transitions, others = _actions(request, case, bound)
-    paused_days = case.paused_days
-    if case.state == CaseState.WAITING and case.paused_at is not None:
-        paused_days += days_between(case.case_type, case.paused_at, now)
     timeline, more = case_timeline(case)
     if case.party_id is not None:
         access_log_record_shown(user=request.user, party_ids=[case.party_id], via=AccessLog.Via.STAFF_CASE)
     context = {
         "case": case,
         "due": due_status(case, now),
-        "paused_days": paused_days,
-        "durations": _durations(case),
+        "paused_days": days_waited(case, now),
+        "durations": case_durations(case),
+        "working_days": case.case_type.norm_unit == NormUnit.WORKING_DAYS,
         "transitions": transitions,
         "actions": others,
         "timeline": timeline,
