@@ -852,7 +852,9 @@ def page_headers(args, scenario: str) -> list[str]:
     """The staff pages authenticate by session: the cookie of the scenario's user (bench/common.py)."""
     if scenario not in PAGE_SCENARIOS:
         return []
-    return [f"Cookie: {args.cookies[SCENARIO_USERS.get(scenario) or BENCH_USERNAME]}", "Accept: text/html"]
+    headers = [f"Cookie: {args.cookies[SCENARIO_USERS.get(scenario) or BENCH_USERNAME]}", "Accept: text/html"]
+    # Search as you type asks htmx's way for the results fragment (without it: the whole page).
+    return headers + (["HX-Request: true"] if scenario == "page_search" else [])
 
 
 def peer_session_cookie(port: int) -> str:

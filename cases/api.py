@@ -302,6 +302,8 @@ class OverdueSummaryApi(CasesAPIView):
         except ValueError:
             limit = 3
         summary = selectors.overdue_summary(request.user, oldest=limit)
+        shown = [item.party_id for group in summary for item in group.oldest if item.party_id is not None]
+        access_log_record_shown(user=request.user, party_ids=shown, via=AccessLog.Via.API_SUPERVISION)
         return Response(GroupChaseSerializer(summary, many=True).data)
 
 

@@ -345,7 +345,10 @@ class Case(models.Model):
             ),
             models.Index(fields=["handler_group", "state", "-registered_at"], name="case_group_state_idx"),
             models.Index(fields=["registered_at"], name="case_registered_idx"),
-            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="case_assignee_idx"),
+            # With the state: "my open cases" (every staff page's header) reads only the open ones' entries.
+            models.Index(
+                fields=["assignee", "state"], condition=Q(assignee__isnull=False), name="case_assignee_state_idx"
+            ),
             models.Index(fields=["misdispatched"], condition=Q(misdispatched=True), name="case_misdispatched_idx"),
         ]
 

@@ -203,6 +203,7 @@ class ChaseItem:
     registered_at: datetime
     due_at: datetime
     party_display_name: str | None
+    party_id: int | None = None  # who was shown: for the access log
 
 
 @dataclass
@@ -249,7 +250,7 @@ def overdue_summary(user, *, now: datetime | None = None, oldest: int = 3) -> li
     oldest_by_group: dict[int, list[ChaseItem]] = {}
     for group, reference, code, state, assignee, registered, due, party, *names in rows:
         name = None if party is None else display_name(party, *names)
-        item = ChaseItem(reference, code, state, assignee, registered, due, name)
+        item = ChaseItem(reference, code, state, assignee, registered, due, name, party)
         oldest_by_group.setdefault(group, []).append(item)
     groups = HandlerGroup.objects.in_bulk(list(counts))
     summary = [

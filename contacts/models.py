@@ -448,6 +448,8 @@ class AccessLog(models.Model):
         STAFF_CALLBACKS = "staff_callbacks", _("Call-back list")
         STAFF_CASE = "staff_case", _("Case page")
         STAFF_INBOX = "staff_inbox", _("Case inbox")
+        STAFF_BOARD = "staff_board", _("Supervision board")
+        API_SUPERVISION = "api_supervision", _("API: overdue cases")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Kept even if the user account is removed later.

@@ -5,16 +5,19 @@ The counts refresh themselves every 30 seconds (htmx polling of their own fragme
 polled, so nobody loses what they were choosing or typing.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cases.errors import CaseActionForbidden, CaseFinal, StaleCase
@@ -27,6 +30,8 @@ from cases.selectors import (
     overdue_summary,
 )
 from cases.services import case_reassign
+from contacts.models import AccessLog
+from contacts.services import access_log_record_shown
 from midoffice.roles import KCC, SUPERVISOR
 from notifications.errors import NotRetryable
 from notifications.models import Backend, NotificationKind, Status
@@ -40,38 +45,38 @@ from .parties import case_url
 
 ROLES = (KCC, SUPERVISOR)
 OLDEST_SHOWN = 3
-LIST_LIMIT = 50
+LIST_LIMIT = 25
+GROUP_LIST_ID = "actieve-behandelgroepen"
 
 register(NavItem("staff:board", gettext_lazy("Supervision"), roles=ROLES, order=40))
 
 
 def inbox_url(**params) -> str:
     """The inbox filtered by ``params``: its GET filters ``handler_group`` and ``due`` (``overdue``, ``due_soon``)."""
-    try:
-        base = reverse("staff:inbox")
-    except NoReverseMatch:  # the inbox's area is not installed yet
-        base = "/dossiers/"
-    return base + "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse("staff:inbox") + "?" + urlencode(params)
 
 
 class RouteForm(StaffForm):
-    """The handler group a misdispatched case goes to, chosen by name among the active groups."""
+    """The handler group a misdispatched case goes to, typed or picked by name among the active groups (one list of
+    names for the whole page: a select of every group in each case's form made the page heavy)."""
 
-    handler_group = forms.TypedChoiceField(label=gettext_lazy("Handler group"), coerce=int)
+    handler_group = forms.CharField(label=gettext_lazy("Handler group"), max_length=200)
     reason = forms.CharField(label=gettext_lazy("Reason (optional)"), required=False, max_length=1000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, case: Case, groups: list[HandlerGroup], **kwargs):
         super().__init__(*args, prefix=f"route-{case.pk}", **kwargs)
         self.case = case
-        # The groups are read once for every form of the page (a model choice field reads them per form).
-        self.groups = {group.pk: group for group in groups}
+        self.groups = {group.name.casefold(): group for group in groups}
         field = self.fields["handler_group"]
-        field.choices = [("", _("Choose…")), *((group.pk, group.name) for group in groups)]
         field.label = _("Handler group for case %(reference)s") % {"reference": case.reference}
+        field.widget.attrs.update(list=GROUP_LIST_ID, autocomplete="off")
 
     def clean_handler_group(self) -> HandlerGroup:
-        return self.groups[self.cleaned_data["handler_group"]]
+        group = self.groups.get(self.cleaned_data["handler_group"].strip().casefold())
+        if group is None:
+            raise ValidationError(_("Choose an active handler group from the list."))
+        return group
 
 
 def _active_groups() -> list[HandlerGroup]:
@@ -89,19 +94,41 @@ def _summary(user, now) -> dict:
         .values_list("handler_group", "count")
     )
     groups = HandlerGroup.objects.in_bulk({*chase, *open_counts})
+    inbox = reverse("staff:inbox")
     rows = []
+    # Labels made here, not by {% blocktranslate %} in the template: ~300 groups, three links and three cases each.
     for pk, group in groups.items():
         row = chase.get(pk)
+        overdue, due_soon = (row.overdue, row.due_soon) if row else (0, 0)
+        open_count = open_counts.get(pk, 0)
+        names = {"group": group.name}
         rows.append(
             {
                 "group": group,
-                "open": open_counts.get(pk, 0),
-                "overdue": row.overdue if row else 0,
-                "due_soon": row.due_soon if row else 0,
-                "oldest": [{"item": item, "url": case_url(item.reference)} for item in (row.oldest if row else [])],
-                "overdue_url": inbox_url(handler_group=pk, due="overdue"),
-                "soon_url": inbox_url(handler_group=pk, due="due_soon"),
-                "open_url": inbox_url(handler_group=pk),
+                "open": open_count,
+                "overdue": overdue,
+                "due_soon": due_soon,
+                "oldest": [
+                    {
+                        "reference": item.reference,
+                        "url": case_url(item.reference),
+                        "due": _("due %(due)s") % {"due": date_format(timezone.localtime(item.due_at), "d/m/Y H:i")},
+                    }
+                    for item in (row.oldest if row else [])
+                ],
+                "open_label": ngettext("%(n)s open case of %(group)s", "%(n)s open cases of %(group)s", open_count)
+                % {"n": open_count, **names},
+                "soon_label": ngettext(
+                    "%(n)s case of %(group)s due soon", "%(n)s cases of %(group)s due soon", due_soon
+                )
+                % {"n": due_soon, **names},
+                "overdue_label": ngettext(
+                    "%(n)s overdue case of %(group)s", "%(n)s overdue cases of %(group)s", overdue
+                )
+                % {"n": overdue, **names},
+                "overdue_url": f"{inbox}?{urlencode({'handler_group': pk, 'due': 'overdue'})}",
+                "soon_url": f"{inbox}?{urlencode({'handler_group': pk, 'due': 'due_soon'})}",
+                "open_url": f"{inbox}?{urlencode({'handler_group': pk})}",
             }
         )
     rows.sort(key=lambda r: (-r["overdue"], -r["due_soon"], -r["open"], r["group"].name))
@@ -156,10 +183,14 @@ def _page(request, *, bound: RouteForm | None = None, status: int = 200):
         else RouteForm(case=case, groups=groups, initial={"version": case.version})
         for case in misdispatched
     ]
+    shown = [case.party_id for case in misdispatched if case.party_id]
+    access_log_record_shown(user=user, party_ids=shown, via=AccessLog.Via.STAFF_BOARD)
     context = {
         **_summary(user, now),
         **_callbacks(user, now),
         "misdispatched": [(form.case, case_url(form.case.reference), form) for form in route_forms],
+        "route_groups": groups,
+        "group_list_id": GROUP_LIST_ID,
         "may_route": has_permission(user, "cases.reassign_case"),
         "may_retry": has_permission(user, "notifications.retry_notification"),
     }

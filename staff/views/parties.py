@@ -213,7 +213,8 @@ def party_page(request, pk: int):
         "party": party,
         "contact_points": list(party.contact_points.all()),
         "representatives": list(party.representatives.all()) if party.kind != PartyKind.PERSON else [],
-        "suggestions": _suggestion_rows(party),
+        # Without scripts on request (?dubbels=1); else the page asks for them once shown (party_duplicates).
+        "suggestions": _suggestion_rows(party) if request.GET.get("dubbels") else None,
         "may_merge": has_permission(user, "contacts.merge_party"),
         "may_see_timeline": has_permission(user, "contacts.view_contact"),
         "surveys": party_answered_surveys(party, user, limit=SURVEYS_SHOWN),
@@ -222,9 +223,26 @@ def party_page(request, pk: int):
         context |= _timeline(request, party, _offset(request))
     if has_permission(user, "contacts.view_party_history"):
         context["history"], context["history_more"] = _history(party)
-    shown = selectors.party_ids_shown([party, *(row["party"] for row in context["suggestions"])])
+    shown = selectors.party_ids_shown([party, *(row["party"] for row in context["suggestions"] or [])])
     services.access_log_record_shown(user=user, party_ids=shown, via=VIA_RECORD)
     return render(request, "staff/parties/party.html", context)
+
+
+@staff_page(permission="contacts.view_party")
+def party_duplicates(request, pk: int):
+    """The suggested duplicates of the party, for the page once it is shown (htmx)."""
+    party = _party_or_404(pk)
+    if not request.htmx:
+        return redirect(reverse("staff:party", args=[party.pk]) + "?dubbels=1#dubbels-titel")
+    suggestions = _suggestion_rows(party)
+    shown = selectors.party_ids_shown([row["party"] for row in suggestions])
+    services.access_log_record_shown(user=request.user, party_ids=shown, via=VIA_RECORD)
+    context = {
+        "party": party,
+        "suggestions": suggestions,
+        "may_merge": has_permission(request.user, "contacts.merge_party"),
+    }
+    return render(request, "staff/parties/duplicates.html", context)
 
 
 @staff_page(permission="contacts.view_party")
@@ -286,5 +304,6 @@ def party_merge(request, pk: int, duplicate_pk: int):
 urlpatterns = [
     path("klanten/<id:pk>/", party_page, name="party"),
     path("klanten/<id:pk>/tijdlijn/", party_timeline, name="party-timeline"),
+    path("klanten/<id:pk>/dubbels/", party_duplicates, name="party-duplicates"),
     path("klanten/<id:pk>/samenvoegen/<id:duplicate_pk>/", party_merge, name="party-merge"),
 ]

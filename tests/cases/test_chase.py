@@ -12,6 +12,7 @@ from django.urls import reverse
 from cases import tasks
 from cases.models import Case, CaseEvent, EventKind, GroupMessage
 from cases.services import case_transition, cases_close_expired, cases_escalate, group_messages_relay
+from contacts.models import AccessLog
 from midoffice.celery import app
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory, case_in_state, open_case
 
@@ -138,7 +139,7 @@ def test_the_chase_list_for_supervisors(client_for, melding, other_group, django
     open_case(case_type=secret, registered_at=at(2026, 11, 2, 10))
     client = client_for(UserFactory(role="supervisor"))
 
-    with time_machine.travel(at(2026, 11, 19, 9)), django_assert_max_num_queries(6):
+    with time_machine.travel(at(2026, 11, 19, 9)), django_assert_max_num_queries(7):
         response = client.get(reverse("v1:supervision-overdue"), {"limit": 2})
 
     assert response.status_code == 200
@@ -148,6 +149,10 @@ def test_the_chase_list_for_supervisors(client_for, melding, other_group, django
     assert [c["registered_at"][:10] for c in rows["Openbaar Domein"]["oldest"]] == ["2026-11-02", "2026-11-03"]
     assert (rows["Mobiliteit"]["overdue"], rows["Mobiliteit"]["due_soon"]) == (1, 0)
     assert response.data[0]["handler_group"]["name"] == "Openbaar Domein"  # most overdue first
+    # The citizens of the cases listed are in the access log (who looked at whom).
+    listed = Case.objects.filter(reference__in=[c["reference"] for row in response.data for c in row["oldest"]])
+    logged = AccessLog.objects.filter(user=client.user, via=AccessLog.Via.API_SUPERVISION)
+    assert sorted(logged.values_list("party", flat=True)) == sorted(listed.values_list("party", flat=True))
     assert client_for(UserFactory(role="handler")).get(reverse("v1:supervision-overdue")).status_code == 403
 
 

@@ -110,10 +110,28 @@ def test_every_party_the_page_shows_is_logged(kcc_user, signed_in):
     representative = RepresentativeFactory(organisation=organisation)
     lookalike = OrganisationFactory(name="Bakkerij De Korst", enterprise_number=None)
 
-    page_of(signed_in(kcc_user), organisation)
+    client = signed_in(kcc_user)
+    page = page_of(client, organisation)
 
     logged = sorted(AccessLog.objects.filter(via=VIA_RECORD).values_list("party_id", flat=True))
+    assert logged == sorted([organisation.pk, representative.person_id])
+    # The suggestions come once the page is shown (htmx), and log whom they show.
+    duplicates = reverse("staff:party-duplicates", args=[organisation.pk])
+    assert f'hx-get="{duplicates}"' in page
+    fragment = client.get(duplicates, headers={"HX-Request": "true"}).content.decode()
+    assert f"/klanten/{lookalike.pk}/" in fragment
+    logged = sorted(AccessLog.objects.filter(via=VIA_RECORD).values_list("party_id", flat=True))
     assert logged == sorted([organisation.pk, representative.person_id, lookalike.pk])
+
+
+def test_without_scripts_the_duplicates_come_with_the_page(kcc_user, signed_in):
+    person = PersonFactory(given_name="Lotte", family_name="Dubois")
+    lookalike = PersonFactory(given_name="Lotte", family_name="Dubois", birth_date=person.birth_date)
+    client = signed_in(kcc_user)
+    response = client.get(reverse("staff:party-duplicates", args=[person.pk]))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f"/klanten/{lookalike.pk}/" in page
 
 
 def test_a_confidential_case_of_another_group_never_appears(kcc_user, signed_in):
