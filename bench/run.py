@@ -82,6 +82,7 @@ SCENARIOS = {
     "page_inbox": ("page", "p95_ms", 100, "GET /dossiers/ (and filtered by group, by state) as the handler"),
     "page_case": ("page", "p95_ms", 100, "GET /dossiers/<reference>/ of random cases of the handler's groups"),
     "page_party": ("page", "p95_ms", 100, "GET /klanten/<id>/ of random parties, as the KCC"),
+    "page_duplicates": ("page", None, None, "GET /klanten/<id>/dubbels/: the party page's suggestions (htmx)"),
     "page_search": ("page", "p95_ms", 50, "GET /balie/zoeken/?q=<the name-search mix>, as the KCC"),
     "page_board": ("page", "p95_ms", 300, "GET /opvolging/ as the supervisor"),
 }
@@ -192,6 +193,7 @@ def sample_inputs(url: str, inputs: Path, rng: random.Random) -> dict[str, Path]
         )
         write("timeline_typical", [f"/api/v1/parties/{pk}/timeline/" for pk in typical])
         write("page_party", [f"/klanten/{pk}/" for pk in typical])
+        write("page_duplicates", [f"/klanten/{pk}/dubbels/" for pk in typical])
 
         persons = conn.execute(
             "SELECT national_number, given_name, family_name FROM contacts_party TABLESAMPLE BERNOULLI (1) "
@@ -631,7 +633,9 @@ class PeerGunicorn(Gunicorn):
         ]
         cmd += ["--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", "900"]
         cmd += ["--graceful-timeout", "10", "--log-level", "warning"]
-        env = {**os.environ, "PEER_ROOT": str(PEER_ROOT), "PEER_DATABASE_URL": PEER_DATABASE_URL}
+        # Not our settings (this process may have set up Django for the session cookies): the peer's own.
+        env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+        env |= {"PEER_ROOT": str(PEER_ROOT), "PEER_DATABASE_URL": PEER_DATABASE_URL}
         return self._start(cmd, self.app_dir, env, "/helpdesk/api/", {"Authorization": f"Token {self.token}"})
 
 
@@ -853,8 +857,8 @@ def page_headers(args, scenario: str) -> list[str]:
     if scenario not in PAGE_SCENARIOS:
         return []
     headers = [f"Cookie: {args.cookies[SCENARIO_USERS.get(scenario) or BENCH_USERNAME]}", "Accept: text/html"]
-    # Search as you type asks htmx's way for the results fragment (without it: the whole page).
-    return headers + (["HX-Request: true"] if scenario == "page_search" else [])
+    # Fragments are asked for htmx's way (without it: the whole page).
+    return headers + (["HX-Request: true"] if scenario in ("page_search", "page_duplicates") else [])
 
 
 def peer_session_cookie(port: int) -> str:

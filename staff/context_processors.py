@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from midoffice.permissions import is_staff_member
 
 from .navigation import menu_for
-from .selectors import my_handler_groups, my_open_case_count
+from .selectors import my_handler_group_names, my_open_case_count
 
 
 def _logo_url() -> str:
@@ -32,7 +32,7 @@ def shell(request) -> dict:
     return {
         "city": city,
         "menu": SimpleLazyObject(lambda: menu_for(request)),
-        "my_groups": SimpleLazyObject(lambda: list(my_handler_groups(user).values_list("name", flat=True))),
+        "my_groups": SimpleLazyObject(lambda: my_handler_group_names(user)),
         "my_open_cases": SimpleLazyObject(lambda: my_open_case_count(user)),
         "my_cases_url": _my_cases_url(),
     }

@@ -277,10 +277,13 @@ def test_the_preview_says_when_nobody_is_told(signed_in, melding):
     assert "no e-mail address" in page
 
 
-def test_the_case_page_shows_the_preview_in_the_transition_form(signed_in, case):
+def test_the_preview_comes_when_a_transition_form_is_opened(signed_in, case):
+    """Rendering every step's e-mail with the page cost more than the rest of it: each comes when its form opens."""
     page = signed_in.get(url(case)).content.decode()
-    assert f'hx-get="/dossiers/{case.reference}/overgang/resolve/voorbeeld/"' in page
-    assert f"Uw aanvraag {case.reference} is behandeld" in page
+    preview = f"/dossiers/{case.reference}/overgang/resolve/voorbeeld/"
+    assert f'hx-get="{preview}" hx-trigger="toggle once from:closest details"' in page
+    assert f"Uw aanvraag {case.reference} is behandeld" not in page
+    assert f"Uw aanvraag {case.reference} is behandeld" in signed_in.get(preview).content.decode()
 
 
 # Assignment

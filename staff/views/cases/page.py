@@ -65,16 +65,17 @@ def _actions(request, case: Case, bound: tuple[str, object] | None) -> tuple[lis
 
     transitions = []
     if has_permission(user, TRANSITION_PERMISSION):
-        source = PreviewSource(case)
         # In the workflow's order, the ones that end a case without an answer last.
         allowed = sorted(services.allowed_transitions(case, user), key=lambda n: (n in DANGEROUS, ORDER.index(n)))
         for name in allowed:
             key = f"transition-{name}"
             form = form_for(key, lambda name=name: TransitionForm(case=case, transition=name, user=user))
-            message = ""
-            if form.is_bound:
-                message = form.data.get(form.add_prefix("public_message"), "")
             spec = WORKFLOW[name]
+            # The e-mail of the form being worked on is shown with the page; the others' once opened (htmx).
+            preview = None
+            if form.is_bound and spec.notifies:
+                message = form.data.get(form.add_prefix("public_message"), "")
+                preview = PreviewSource(case).preview(name, message)
             transitions.append(
                 Action(
                     key=key,
@@ -82,7 +83,7 @@ def _actions(request, case: Case, bound: tuple[str, object] | None) -> tuple[lis
                     form=form,
                     url=_case_url(case, "staff:case-transition", transition=name),
                     button=str(spec.label),
-                    preview=source.preview(name, message),
+                    preview=preview,
                     preview_url=_case_url(case, "staff:case-preview", transition=name) if spec.notifies else "",
                     open=key == bound_key,
                     danger=name in DANGEROUS,
