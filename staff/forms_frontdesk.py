@@ -2,6 +2,7 @@
 stay with the services, whose ``ValidationError`` lands next to the field through ``errors_into_form``."""
 
 import secrets
+from collections import Counter
 from datetime import timedelta
 
 from django import forms
@@ -9,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Callback, Case
-from cases.selectors import case_type_list, handler_group_list
+from cases.configuration import configuration
+from cases.models import Callback, Case, CaseType
+from cases.selectors import handler_group_list
 from contacts.identifiers import (
     clean_association_code,
     clean_email,
@@ -155,11 +157,35 @@ class OrganisationForm(PersonForm):
         return self._clean_with("association_code")
 
 
-class CaseTypeChoiceField(forms.ModelChoiceField):
-    """The active case types by name (a select: typing the first letters picks one)."""
+CASE_TYPE_LIST_ID = "dossiertypes"
 
-    def label_from_instance(self, case_type):
-        return case_type.name
+
+def case_type_labels() -> dict[str, CaseType]:
+    """The active case types by the label the clerk picks: the name, or "name (code)" where names repeat. From the
+    configuration each process keeps (no query)."""
+    types = sorted(configuration().case_types.values(), key=lambda t: (t.name.casefold(), t.code))
+    names = Counter(t.name.casefold() for t in types)
+    return {(t.name if names[t.name.casefold()] == 1 else f"{t.name} ({t.code})"): t for t in types}
+
+
+class CaseTypeSearchField(forms.CharField):
+    """An active case type, searched by typing part of its name: a text field with the page's list of names (the
+    browser narrows the list as one types). Its code is accepted too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=300, **kwargs)
+        self.widget.attrs.update(list=CASE_TYPE_LIST_ID, autocomplete="off")
+
+    def clean(self, value) -> CaseType | None:
+        value = super().clean(value).strip()
+        if not value:
+            return None
+        labels = case_type_labels()
+        by_label = {label.casefold(): case_type for label, case_type in labels.items()}
+        found = by_label.get(value.casefold()) or configuration().case_types.get(value)
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
 
 
 class ContactForm(StaffForm):
@@ -176,12 +202,10 @@ class ContactForm(StaffForm):
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, initial=Outcome.ANSWERED)
     guided = forms.BooleanField(label=_("Guided with a digital application"), required=False)
-    case_type = CaseTypeChoiceField(
+    case_type = CaseTypeSearchField(
         label=_("Case type"),
-        queryset=case_type_list(),
         required=False,
-        empty_label=_("— no case —"),
-        help_text=_("Choose a case type to open a case from this contact."),
+        help_text=_("Type part of its name and pick it to open a case from this contact; leave empty for none."),
         error_messages={"invalid_choice": _("This case type does not exist or is no longer in use.")},
     )
     description = forms.CharField(
@@ -197,6 +221,13 @@ class ContactForm(StaffForm):
         # The party chosen, read by the view (None when anonymous or not found).
         self.party_obj: Party | None = None
         self._parties = parties
+
+    case_type_list_id = CASE_TYPE_LIST_ID
+
+    @property
+    def case_type_labels(self) -> list[str]:
+        """What the case type field offers as one types (the form's template lists them)."""
+        return list(case_type_labels())
 
     def clean_party(self):
         pk = self.cleaned_data.get("party")

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from cases.models import Callback, Case
 from contacts.models import AccessLog, Contact, ContactPoint, Party
 from midoffice.models import IdempotentRequest
+from staff.forms_frontdesk import case_type_labels
 from tests.factories import (
     CaseTypeFactory,
     ContactFactory,
@@ -419,7 +420,7 @@ def test_a_contact_opens_a_case_routed_to_its_group_and_tells_the_reference(desk
         contact_post(
             party=person.pk,
             outcome="case_created",
-            case_type=melding.pk,
+            case_type=melding.name,
             description="Losliggende stoeptegel",
             location="Kerkstraat 1",
             postal_code="9000",
@@ -445,7 +446,7 @@ def test_a_contact_opens_a_case_routed_to_its_group_and_tells_the_reference(desk
 
 
 def test_sending_the_same_form_twice_logs_one_contact(desk, melding):
-    data = contact_post(token="same", outcome="case_created", case_type=melding.pk, description="Stoeptegel")
+    data = contact_post(token="same", outcome="case_created", case_type=melding.name, description="Stoeptegel")
     first = desk.post("/balie/contact/", data, **HTMX)
     second = desk.post("/balie/contact/", data, **HTMX)
     assert Contact.objects.count() == Case.objects.count() == 1
@@ -495,10 +496,29 @@ def test_the_outcome_case_created_without_a_case_is_refused_at_the_field(desk):
 
 def test_a_case_without_description_is_refused_at_the_field(desk, melding):
     response = desk.post(
-        "/balie/contact/", contact_post(outcome="case_created", case_type=melding.pk, location="Markt 1"), **HTMX
+        "/balie/contact/", contact_post(outcome="case_created", case_type=melding.name, location="Markt 1"), **HTMX
     )
     assert_refused(response, "description", "Describe the question or report.", kept={"location": "Markt 1"})
-    assert f'<option value="{melding.pk}" selected>' in page_of(response)
+    assert f'value="{melding.name}"' in page_of(response)  # the case type typed is kept
+
+
+def test_a_case_type_is_found_by_its_name_in_any_case_or_by_its_code(desk, melding):
+    for typed in ("melding openbaar domein", melding.code):
+        response = desk.post(
+            "/balie/contact/",
+            contact_post(outcome="case_created", case_type=typed, description="Stoeptegel", token=typed),
+            **HTMX,
+        )
+        assert "Contact logged" in page_of(response), typed
+    assert Case.objects.filter(case_type=melding).count() == 2
+
+
+def test_case_types_with_the_same_name_are_told_apart_by_their_code(melding):
+    twin = CaseTypeFactory(code="melding-2", name=melding.name, default_group=melding.default_group)
+    labels = case_type_labels()
+    assert labels[f"{melding.name} ({melding.code})"] == melding
+    assert labels[f"{melding.name} (melding-2)"] == twin
+    assert melding.name not in labels
 
 
 def test_case_fields_without_a_case_type_are_refused_at_the_case_type(desk):
@@ -511,7 +531,7 @@ def test_an_inactive_case_type_is_refused_at_the_field(desk, melding):
     melding.save()
     response = desk.post(
         "/balie/contact/",
-        contact_post(outcome="case_created", case_type=melding.pk, description="Stoeptegel"),
+        contact_post(outcome="case_created", case_type=melding.name, description="Stoeptegel"),
         **HTMX,
     )
     assert_refused(response, "case_type", "does not exist or is no longer in use", kept={"description": "Stoeptegel"})
@@ -532,7 +552,7 @@ def test_an_unknown_party_is_refused_at_the_party(desk):
 def test_an_over_long_case_location_is_refused_at_the_field(desk, melding):
     response = desk.post(
         "/balie/contact/",
-        contact_post(outcome="case_created", case_type=melding.pk, description="Stoeptegel", location="x" * 301),
+        contact_post(outcome="case_created", case_type=melding.name, description="Stoeptegel", location="x" * 301),
         **HTMX,
     )
     assert_refused(response, "location", "at most 300 characters", kept={"description": "Stoeptegel"})
