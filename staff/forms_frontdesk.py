@@ -188,13 +188,34 @@ class CaseTypeSearchField(forms.CharField):
         return found
 
 
-class ContactForm(StaffForm):
+class ForChosenParty(StaffForm):
+    """A form of the screen about the party chosen (a hidden field: its id; none for an anonymous contact). The
+    view gives ``parties``, which finds a party that can still be chosen; the party found is ``party_obj``."""
+
+    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party_obj: Party | None = None
+        self._parties = parties
+
+    def clean_party(self):
+        pk = self.cleaned_data.get("party")
+        if pk is None:
+            return None
+        party = self._parties(pk) if self._parties else None
+        if party is None:
+            raise ValidationError(_("This party does not exist (any more); search again."))
+        self.party_obj = party
+        return pk
+
+
+class ContactForm(ForChosenParty):
     """One contact, for the party chosen (or anonymous), and optionally the case it opens."""
 
     prefix = "contact"
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     subject = forms.CharField(label=_("Subject"), max_length=_max_length(Contact, "subject"))
     summary = forms.CharField(
@@ -214,13 +235,10 @@ class ContactForm(StaffForm):
     location = forms.CharField(label=_("Location"), required=False, max_length=_max_length(Case, "location"))
     postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=_max_length(Case, "postal_code"))
 
-    def __init__(self, *args, parties=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The channel is chosen at the top of the screen, outside the form, and sent with it.
         self.fields["channel"].widget.attrs["form"] = "contact-form"
-        # The party chosen, read by the view (None when anonymous or not found).
-        self.party_obj: Party | None = None
-        self._parties = parties
 
     case_type_list_id = CASE_TYPE_LIST_ID
 
@@ -228,16 +246,6 @@ class ContactForm(StaffForm):
     def case_type_labels(self) -> list[str]:
         """What the case type field offers as one types (the form's template lists them)."""
         return list(case_type_labels())
-
-    def clean_party(self):
-        pk = self.cleaned_data.get("party")
-        if pk is None:
-            return None
-        party = self._parties(pk) if self._parties else None
-        if party is None:
-            raise ValidationError(_("This party does not exist (any more); search again."))
-        self.party_obj = party
-        return pk
 
     def clean(self):
         data = super().clean()
@@ -281,12 +289,11 @@ def default_callback_due(now=None):
     return (local + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 
 
-class CallbackForm(StaffForm):
+class CallbackForm(ForChosenParty):
     """A call-back request: who to ask for at which number, about what, by when, by which handler group."""
 
     prefix = "callback"
 
-    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     name = forms.CharField(
         label=_("Ask for"),
         required=False,
@@ -308,23 +315,8 @@ class CallbackForm(StaffForm):
         error_messages={"invalid_choice": _("This handler group does not exist or is inactive.")},
     )
 
-    def __init__(self, *args, parties=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.party_obj: Party | None = None
-        self._parties = parties
-
     def clean_phone(self):
         return clean_phone(self.cleaned_data["phone"])
-
-    def clean_party(self):
-        pk = self.cleaned_data.get("party")
-        if pk is None:
-            return None
-        party = self._parties(pk) if self._parties else None
-        if party is None:
-            raise ValidationError(_("This party does not exist (any more); search again."))
-        self.party_obj = party
-        return pk
 
     def clean_due_by(self):
         due_by = self.cleaned_data["due_by"]

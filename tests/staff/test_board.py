@@ -28,22 +28,6 @@ def supervisor():
     return UserFactory(role="supervisor")
 
 
-@pytest.fixture
-def kcc_user(kcc_group):
-    user = UserFactory(role="kcc")
-    kcc_group.members.add(user)
-    return user
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def board(client) -> str:
     response = client.get(reverse("staff:board"))
     assert response.status_code == 200

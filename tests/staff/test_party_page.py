@@ -27,22 +27,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def kcc_user(kcc_group):
-    user = UserFactory(role="kcc")
-    kcc_group.members.add(user)
-    return user
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def page_of(client, party, **params):
     response = client.get(reverse("staff:party", args=[party.pk]), params)
     assert response.status_code == 200
