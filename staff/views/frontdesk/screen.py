@@ -1,27 +1,16 @@
-"""The front desk ("Nieuw contact", ``/balie/``): one screen to find or create the party, log the contact, open a case
-from it and note a call-back, by keyboard alone.
+"""The front desk's screen: finding, showing and creating the party, the screen-pop, the page and its parts."""
 
-A telephony system opens ``/balie/?nummer=<caller>`` on an incoming call (the screen-pop). Each part of the screen
-is a fragment that htmx swaps in; every fragment is also reachable without htmx as the whole page, so the screen
-works without the script too. Every party shown is access-logged (``staff_search`` for search results,
-``staff_frontdesk`` for a record opened or created here).
-"""
-
-import hashlib
-import json
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.selectors import case_get, case_list_for_user
-from cases.services import callback_request, contact_log_with_case
-from contacts.errors import DuplicateIdentifier, PartyMerged
+from contacts.errors import DuplicateIdentifier
 from contacts.identifiers import clean_email, clean_national_number, clean_phone, format_phone
 from contacts.models import AccessLog, Channel, Contact, ContactPointKind, Party, PartyKind
 from contacts.selectors import (
@@ -34,13 +23,13 @@ from contacts.selectors import (
     party_search,
 )
 from contacts.services import access_log_record_shown, party_create
-from midoffice.idempotency import MAX_KEY_LENGTH, idempotency_claim, idempotency_first, idempotency_record
+from midoffice.idempotency import MAX_KEY_LENGTH, idempotency_first
 from midoffice.permissions import roles_and_permissions
 from midoffice.roles import FRONT_DESK, KCC, SUPERVISOR
 
-from ..access import staff_page
-from ..forms import errors_into_form
-from ..forms_frontdesk import (
+from ...access import staff_page
+from ...forms import errors_into_form
+from ...forms_frontdesk import (
     CallbackForm,
     ContactForm,
     OrganisationForm,
@@ -48,7 +37,7 @@ from ..forms_frontdesk import (
     default_callback_due,
     new_form_token,
 )
-from ..navigation import NavItem, register
+from ...navigation import NavItem, register
 
 ROLES = (FRONT_DESK, KCC, SUPERVISOR)
 VIA_SEARCH = AccessLog.Via.STAFF_SEARCH
@@ -73,7 +62,7 @@ def _party_or_none(pk) -> Party | None:
         return None
 
 
-def _live_party_or_none(pk) -> Party | None:
+def live_party_or_none(pk) -> Party | None:
     """A party that can still be chosen: a merged one's survivor, as the services would use."""
     party = _party_or_none(pk)
     if party is not None and party.is_tombstone:
@@ -205,7 +194,7 @@ def _contact_form(request, *, party: Party | None = None, channel: str = Channel
     return ContactForm(initial={"token": new_form_token(), "party": party.pk if party else None, "channel": channel})
 
 
-def _callback_form(*, party: Party | None = None, phone: str = "") -> CallbackForm:
+def callback_form(*, party: Party | None = None, phone: str = "") -> CallbackForm:
     return CallbackForm(
         initial={"party": party.pk if party else None, "phone": phone, "due_by": default_callback_due()}
     )
@@ -231,7 +220,7 @@ def _screen_pop(request, number: str) -> dict:
     return state | {"results": [], "unknown_number": True}
 
 
-def _page(request, *, status: int = 200, **slots):
+def page(request, *, status: int = 200, **slots):
     """The whole screen; ``slots`` replaces a part's default (``contact_form``, ``confirmation``, ``party``,
     ``new_party_form``, ``callback_form``, ``callback_done``, search state)."""
     party = slots.get("party")
@@ -249,7 +238,7 @@ def _page(request, *, status: int = 200, **slots):
         if party is not None and not context.get("new_party_form"):
             context["contact_form"].fields["subject"].widget.attrs["autofocus"] = True
             context["focus_subject"] = True
-    context.setdefault("callback_form", _callback_form(party=party, phone=slots.get("number", "")))
+    context.setdefault("callback_form", callback_form(party=party, phone=slots.get("number", "")))
     context["chosen_party"] = party
     return render(request, "staff/frontdesk/page.html", context, status=status)
 
@@ -261,7 +250,7 @@ def frontdesk(request):
     ``?nieuw=persoon|organisatie`` offers a new party, ``?bevestiging=`` shows a logged contact (after a POST)."""
     slots = {}
     if token := request.GET.get("bevestiging"):
-        confirmation = _confirmation(request, token)
+        confirmation = logged_contact(request, token)
         if confirmation is not None:
             slots["confirmation"] = confirmation
     if number := request.GET.get("nummer", "").strip()[:40]:
@@ -269,12 +258,12 @@ def frontdesk(request):
     elif q := request.GET.get("q", ""):
         slots |= _search(request, q)
     if "party" not in slots and (pk := request.GET.get("partij")):
-        party = _live_party_or_none(pk)
+        party = live_party_or_none(pk)
         if party is not None:
             slots["party"] = party
     if kind := request.GET.get("nieuw"):
         slots["new_party_form"] = _new_party_form(kind, initial=slots.get("new_party"))
-    return _page(request, **slots)
+    return page(request, **slots)
 
 
 @require_GET
@@ -296,7 +285,7 @@ def _panel_response(request, party: Party, *, status: int = 200):
 @require_GET
 @staff_page(roles=ROLES)
 def party_panel(request, pk: int):
-    party = _live_party_or_none(pk)
+    party = live_party_or_none(pk)
     if not request.htmx:
         return redirect(f"{reverse('staff:frontdesk')}?partij={party.pk if party else ''}")
     if party is None:
@@ -324,7 +313,7 @@ def party_new(request):
         }
         form = _new_party_form(kind, initial=initial)
         if not request.htmx:
-            return _page(request, new_party_form=form)
+            return page(request, new_party_form=form)
         return render(request, "staff/frontdesk/_party_form.html", {"new_party_form": form})
     form = _new_party_form(kind, data=request.POST)
     party = None
@@ -332,12 +321,12 @@ def party_new(request):
         try:
             party = party_create(actor=request.user, **form.service_arguments())
         except ValidationError as exc:
-            errors_into_form(form, _address_errors_on_street(_errors_of(exc)))
+            errors_into_form(form, _address_errors_on_street(errors_of(exc)))
         except DuplicateIdentifier as exc:
             form.add_error(exc.extra["field"] if exc.extra["field"] in form.fields else None, exc.detail)
     if party is None:
         if not request.htmx:
-            return _page(request, new_party_form=form, status=422)
+            return page(request, new_party_form=form, status=422)
         return render(request, "staff/frontdesk/_party_form.html", {"new_party_form": form})
     party = party_get(party.pk)
     if not request.htmx:
@@ -345,7 +334,7 @@ def party_new(request):
     return _panel_response(request, party)
 
 
-def _errors_of(exc: ValidationError) -> dict:
+def errors_of(exc: ValidationError) -> dict:
     """A service's errors by field (those of no field under ``None``: the top of the form)."""
     return exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
 
@@ -355,15 +344,7 @@ def _address_errors_on_street(errors: dict) -> dict:
     return {("street" if field == "address" else field): messages for field, messages in errors.items()}
 
 
-# Logging the contact, once.
-
-
-def _fingerprint(post) -> str:
-    values = sorted((key, post.getlist(key)) for key in post if key != "csrfmiddlewaretoken")
-    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
-
-
-def _confirmation(request, token: str) -> dict | None:
+def logged_contact(request, token: str) -> dict | None:
     """What the contact logged with the form ``token`` came to, for its confirmation (None if there is none)."""
     first = idempotency_first(user=request.user, endpoint=CONTACT_ENDPOINT, key=token[:MAX_KEY_LENGTH])
     if first is None or not first.response.get("contact"):
@@ -374,95 +355,3 @@ def _confirmation(request, token: str) -> dict | None:
         return None
     case = case_get(first.response["case"]) if first.response.get("case") else None
     return {"contact": contact, "case": case}
-
-
-@require_POST
-@staff_page(roles=ROLES, permission="contacts.add_contact")
-def contact_log(request):
-    """Log the contact (and open its case) once per form: the form's token is stored with the write, in its
-    transaction, so a second submit of the same form (a double click, a retry) shows the first one's result."""
-    form = ContactForm(data=request.POST, parties=_live_party_or_none)
-    if not form.is_valid():
-        return _contact_form_response(request, form)
-    token = form.cleaned_data["token"]
-    try:
-        with transaction.atomic():
-            once = idempotency_claim(
-                user=request.user, endpoint=CONTACT_ENDPOINT, key=token, fingerprint=_fingerprint(request.POST)
-            )
-            if once is None:
-                return _confirmation_response(request, token, replayed=True)
-            contact, case = contact_log_with_case(actor=request.user, **form.service_arguments())
-            logged = {"contact": contact.pk, "case": case.pk if case else None}
-            idempotency_record(once, status_code=201, response=logged)
-    except ValidationError as exc:
-        errors_into_form(form, _case_errors_on_fields(_errors_of(exc)))
-        return _contact_form_response(request, form)
-    except PartyMerged:
-        form.add_error("party", _("This party was merged into another one meanwhile; search again."))
-        return _contact_form_response(request, form)
-    return _confirmation_response(request, token)
-
-
-def _case_errors_on_fields(errors: dict) -> dict:
-    """``contact_log_with_case`` names a case's errors ``case: "<field>: message"``: put them at the field."""
-    fields = {}
-    for field, messages in errors.items():
-        for message in messages:
-            name, sep, text = message.partition(": ")
-            if field == "case" and sep and name in ContactForm.base_fields:
-                fields.setdefault(name, []).append(text)
-            else:
-                fields.setdefault(field, []).append(message)
-    return fields
-
-
-def _contact_form_response(request, form: ContactForm):
-    if not request.htmx:
-        return _page(request, contact_form=form, party=form.party_obj, status=422)
-    context = {"contact_form": form, "chosen_party": form.party_obj}
-    return render(request, "staff/frontdesk/_contact_form.html", context)
-
-
-def _confirmation_response(request, token: str, *, replayed: bool = False):
-    if not request.htmx:
-        return redirect(f"{reverse('staff:frontdesk')}?{urlencode({'bevestiging': token})}")
-    confirmation = _confirmation(request, token) or {}
-    context = {"confirmation": confirmation | {"replayed": replayed}}
-    return render(request, "staff/frontdesk/_confirmation.html", context)
-
-
-# Call-back requests.
-
-
-@require_POST
-@staff_page(roles=ROLES, permission="cases.view_case")
-def callback_new(request):
-    form = CallbackForm(data=request.POST, parties=_live_party_or_none)
-    callback = None
-    if form.is_valid():
-        try:
-            callback = callback_request(actor=request.user, **form.service_arguments())
-        except ValidationError as exc:
-            errors_into_form(form, _errors_of(exc))
-    if callback is None:
-        if not request.htmx:
-            return _page(request, callback_form=form, party=form.party_obj, status=422)
-        context = {"callback_form": form, "chosen_party": form.party_obj}
-        return render(request, "staff/frontdesk/_callback_form.html", context)
-    fresh = _callback_form(party=form.party_obj)
-    if not request.htmx:
-        return _page(request, callback_form=fresh, callback_done=callback, party=form.party_obj)
-    context = {"callback_form": fresh, "callback_done": callback, "chosen_party": form.party_obj}
-    return render(request, "staff/frontdesk/_callback_form.html", context)
-
-
-urlpatterns = [
-    path("balie/", frontdesk, name="frontdesk"),
-    path("balie/zoeken/", search, name="frontdesk-search"),
-    path("balie/klant/<id:pk>/", party_panel, name="frontdesk-party"),
-    path("balie/klant/geen/", party_clear, name="frontdesk-party-clear"),
-    path("balie/nieuwe-klant/", party_new, name="frontdesk-party-new"),
-    path("balie/contact/", contact_log, name="frontdesk-contact"),
-    path("balie/terugbelnotitie/", callback_new, name="frontdesk-callback"),
-]
