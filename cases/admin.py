@@ -60,14 +60,29 @@ class CaseTypeForm(forms.ModelForm):
             "ipdc_product_id",
             "confidential",
             "active",
+            "public",
+            "name_fr",
+            "name_en",
+            "location_required",
+            "resume_on_citizen_reply",
         ]
 
 
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
     form = CaseTypeForm
-    list_display = ("code", "name", "kind", "default_group", "norm_days", "norm_unit", "confidential", "active")
-    list_filter = ("kind", "norm_unit", "confidential", "active", "default_group")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "default_group",
+        "norm_days",
+        "norm_unit",
+        "confidential",
+        "public",
+        "active",
+    )
+    list_filter = ("kind", "norm_unit", "confidential", "public", "active", "default_group")
     list_select_related = ("default_group",)
     search_fields = ("code", "name", "ipdc_product_id")
 

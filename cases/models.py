@@ -112,6 +112,22 @@ class CaseType(models.Model):
     ipdc_product_id = models.CharField(_("IPDC product id"), max_length=50, blank=True)
     confidential = models.BooleanField(_("confidential"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # The public channels (public/): what the web form and the virtual assistant may open, and what they show.
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Shown to citizens."))
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, help_text=_("Shown to citizens."))
+    public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_("Citizens may submit it through the web form, the virtual assistant and other public channels."),
+    )
+    location_required = models.BooleanField(
+        _("location required"), default=False, help_text=_("A submission through a public channel must say where.")
+    )
+    resume_on_citizen_reply = models.BooleanField(
+        _("resume on the citizen's reply"),
+        default=True,
+        help_text=_("A case waiting for the citizen resumes by itself when they answer."),
+    )
 
     class Meta:
         verbose_name = _("case type")
@@ -126,6 +142,10 @@ class CaseType(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def public_name(self, language: str) -> str:
+        """The name citizens read in ``language`` (nl, fr or en); the name itself where no translation is given."""
+        return {"fr": self.name_fr, "en": self.name_en}.get(language[:2], "") or self.name
 
     def clean(self):
         errors = {}

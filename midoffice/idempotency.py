@@ -7,8 +7,10 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -28,8 +30,22 @@ class IdempotencyKeyReused(DomainError):
         super().__init__(_("This Idempotency-Key was used for a request with another body; use a new key."))
 
 
+def _file_digest(value) -> str:
+    """An uploaded file by its content, so that a retry with other files under the same names is not replayed."""
+    if not isinstance(value, File):
+        return str(value)
+    digest = hashlib.sha256()
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return f"{value.name}:{digest.hexdigest()}"
+
+
 def _fingerprint(data) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    if isinstance(data, MultiValueDict):
+        # A form (multipart) body: every value of a repeated field, not only the last.
+        data = dict(data.lists())
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_file_digest)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

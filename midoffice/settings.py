@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "staff",
+    "public",
+    "inbound",
     "django_htmx",
 ]
 
@@ -433,3 +435,50 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 # --- end logs --------------------------------------------------------------------------------------------
+
+
+# --- The public channels (public/): service clients, intake, status look-up, Open311 -----------------------------
+# Files citizens send with a submission (POST /api/v1/public/intake/): at most this many, each at most this large
+# and of one of these types, stored in the default storage under MEDIA_ROOT. The whole request stays under
+# DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond): raise that too for larger files.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+PUBLIC_ATTACHMENT_MAX_COUNT = env.int("PUBLIC_ATTACHMENT_MAX_COUNT", default=5)
+PUBLIC_ATTACHMENT_MAX_BYTES = env.int("PUBLIC_ATTACHMENT_MAX_BYTES", default=2_000_000)
+PUBLIC_ATTACHMENT_CONTENT_TYPES = env.list(
+    "PUBLIC_ATTACHMENT_CONTENT_TYPES", default=["image/jpeg", "image/png", "application/pdf"]
+)
+# Throttles (DRF rate syntax): submissions per service client; status look-ups per service client and, for
+# callers without one, per client address.
+PUBLIC_INTAKE_RATE = env.str("PUBLIC_INTAKE_RATE", default="120/minute")
+PUBLIC_STATUS_CLIENT_RATE = env.str("PUBLIC_STATUS_CLIENT_RATE", default="600/minute")
+PUBLIC_STATUS_ADDRESS_RATE = env.str("PUBLIC_STATUS_ADDRESS_RATE", default="10/minute")
+
+# --- Inbound e-mail (inbound/): the mailboxes polled instead of read by people -----------------------------------
+# Every active mailbox (admin → Mailboxes) is polled this often; a poll takes at most MIDOFFICE_INBOUND_BATCH mails.
+CELERY_BEAT_SCHEDULE["inbound-mail-poll"] = {
+    "task": "inbound.tasks.poll_mailboxes",
+    "schedule": env.float("MIDOFFICE_INBOUND_POLL_INTERVAL_SECONDS", default=60.0),
+}
+MIDOFFICE_INBOUND_BATCH = env.int("MIDOFFICE_INBOUND_BATCH", default=50)
+MIDOFFICE_INBOUND_IMAP_TIMEOUT_SECONDS = env.int("MIDOFFICE_INBOUND_IMAP_TIMEOUT_SECONDS", default=30)
+# A larger mail is not fetched: recorded as refused and the KCC told.
+MIDOFFICE_INBOUND_MAX_MESSAGE_BYTES = env.int("MIDOFFICE_INBOUND_MAX_MESSAGE_BYTES", default=26_214_400)
+# An attachment larger than this, or of another type, is left out of the import (the mail says which).
+MIDOFFICE_INBOUND_MAX_ATTACHMENT_BYTES = env.int("MIDOFFICE_INBOUND_MAX_ATTACHMENT_BYTES", default=10_485_760)
+MIDOFFICE_INBOUND_ATTACHMENT_TYPES = env.list(
+    "MIDOFFICE_INBOUND_ATTACHMENT_TYPES",
+    default=[
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/heic",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/msword",
+    ],
+)
+# The mail's text kept as the contact's summary, in characters.
+MIDOFFICE_INBOUND_SUMMARY_MAX_CHARS = env.int("MIDOFFICE_INBOUND_SUMMARY_MAX_CHARS", default=10_000)

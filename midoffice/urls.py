@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("contacts.urls")),
     path("", include("cases.urls")),
     path("", include("notifications.urls")),
+    path("", include("public.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("health/", HealthView.as_view(), name="health"),
+    path("open311/v2/", include("public.open311_urls")),
     path("status/<str:token>/", StatusPageView.as_view(), name="status-page"),
     path("status/<str:token>/read/", StatusReadView.as_view(), name="status-read"),
     path("survey/<str:token>/", SurveyPageView.as_view(), name="survey-page"),

@@ -248,6 +248,7 @@ class Survey(models.Model):
 EMAIL_PLACEHOLDERS = (
     "name",
     "reference",
+    "tracking_code",
     "case_type",
     "handler",
     "public_message",

@@ -65,6 +65,8 @@ def _email_recipient(case: Case) -> str | None:
 def _payload(case: Case, public_message: str) -> dict:
     return {
         "reference": case.reference,
+        # The citizen's own secret for the status look-up (public/), in their own mailbox.
+        "tracking_code": case.tracking_code,
         "case_type": case.case_type.name,
         "state": case.state,
         "name": case.party.display_name,

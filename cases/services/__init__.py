@@ -17,7 +17,7 @@ from .chase import (
     group_message_send,
     group_messages_relay,
 )
-from .contacts import contact_log_with_case
+from .contacts import case_contact_link, contact_log_with_case
 from .corrections import case_change_type, case_merge_duplicate
 from .events import case_event_add, case_event_new, case_events_write
 from .routing import route
@@ -29,6 +29,7 @@ __all__ = [
     "callback_request",
     "case_assign",
     "case_change_type",
+    "case_contact_link",
     "case_event_add",
     "case_event_new",
     "case_events_write",

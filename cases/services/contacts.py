@@ -5,12 +5,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases.models import Case
+from cases.models import Case, EventKind
 from contacts.models import Contact
 from contacts.services import contact_log
 from contacts.services.contacts import nested_error
 
 from .cases import case_open
+from .events import case_event_add
 
 
 @transaction.atomic
@@ -25,3 +26,11 @@ def contact_log_with_case(*, actor, case: dict[str, Any] | None = None, **contac
     except ValidationError as exc:
         raise nested_error("case", exc) from exc
     return logged, opened
+
+
+def case_contact_link(*, case: Case, contact: Contact, note: str) -> None:
+    """A contact about a case already open (a citizen's reply): linked to the case, and ``note`` on its timeline."""
+    case.contacts.add(contact)
+    case_event_add(
+        case_id=case.pk, kind=EventKind.NOTE, text=note, data={"contact": contact.pk, "channel": contact.channel}
+    )

@@ -57,7 +57,7 @@ def test_the_party_page_loads_more_of_the_timeline_and_merges_a_duplicate(page, 
     page.get_by_role("button", name="Meer laden").click()
     page.get_by_text("Vraag 1 over afvalophaling", exact=True).wait_for()
     assert page.get_by_role("button", name="Meer laden").count() == 0
-    page.wait_for_function("document.activeElement.classList.contains('timeline-entry')")
+    page.wait_for_function("() => document.activeElement.classList.contains('timeline-entry')")
     page.assert_accessible()
 
     page.get_by_role("link", name="Marie Peters samenvoegen met deze fiche…").click()

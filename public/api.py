@@ -1,0 +1,111 @@
+"""The public API: thin views over the public services and selectors, for service clients and citizens."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from contacts.models import Channel, Source
+from midoffice.idempotency import idempotent
+from midoffice.parsers import JSONParser
+from midoffice.schema import ErrorSerializer
+
+from . import selectors, services
+from .auth import HasScope, ServiceClientAuthentication, request_client
+from .models import Scope
+from .serializers import CaseStatusSerializer, IntakeResultSerializer, IntakeSerializer, StatusQuerySerializer
+from .throttling import AddressThrottle, ClientThrottle
+
+
+class IntakeApi(GenericAPIView):
+    authentication_classes = [ServiceClientAuthentication]
+    permission_classes = [HasScope(Scope.INTAKE)]
+    throttle_classes = [ClientThrottle("public_intake", "PUBLIC_INTAKE_RATE")]
+    parser_classes = [JSONParser, MultiPartParser]
+    serializer_class = IntakeSerializer
+
+    @extend_schema(
+        summary="Submit a question or report",
+        description="For service clients with the scope `intake` (`Authorization: ServiceClient <key>`). The "
+        "citizen's `party_data` is resolved to their record as for `POST /contacts/` (or `anonymous: true`). With a "
+        "public `case_type` a case is opened and routed like any case; with `answered: true` (no case type) the "
+        "client answered the question itself and only the contact is logged. Files go in `attachments` as "
+        "multipart. Send an `Idempotency-Key` header to retry safely: the same key and body return the first "
+        "response, the same key with another body answers 422.",
+        request={"application/json": IntakeSerializer, "multipart/form-data": IntakeSerializer},
+        responses={
+            201: IntakeResultSerializer,
+            422: OpenApiResponse(ErrorSerializer, description="`idempotency_key_reused`."),
+        },
+    )
+    @idempotent
+    def post(self, request):
+        serializer = IntakeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        uploads = [
+            services.Upload(name=f.name, content_type=f.content_type, size=f.size, file=f)
+            for f in data.pop("attachments")
+        ]
+        contact, case, _attachments = services.intake_submit(client=request.auth, attachments=uploads, **data)
+        result = {"reference": None, "tracking_code": None, "expected_date": None, "handler_group": None}
+        if case is not None:
+            result = {
+                "reference": case.reference,
+                "tracking_code": case.tracking_code,
+                "expected_date": selectors.expected_date(case),
+                "handler_group": case.handler_group.public_name,
+            }
+        result["contact"] = contact.pk
+        return Response(IntakeResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class CaseStatusApi(GenericAPIView):
+    authentication_classes = [ServiceClientAuthentication]
+    permission_classes = [HasScope(Scope.STATUS, anonymous=True)]
+    throttle_classes = [
+        ClientThrottle("public_status_client", "PUBLIC_STATUS_CLIENT_RATE"),
+        AddressThrottle("public_status_address", "PUBLIC_STATUS_ADDRESS_RATE"),
+    ]
+    serializer_class = CaseStatusSerializer
+
+    @extend_schema(
+        summary="Look up a case's status",
+        description="For citizens (no login; throttled per address) and service clients with the scope `status` "
+        "(throttled per client). Public data only, in the language of `Accept-Language` (nl, fr or en). A case "
+        "that does not exist and a wrong `code` both answer 404 `not_found`. Every look-up is recorded (KPI "
+        "status requests per channel): a service client says its `channel` and `source` (its first allowed ones "
+        "by default), a citizen without a client is counted as the website's form.",
+        parameters=[
+            StatusQuerySerializer,
+            OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case's reference."),
+        ],
+        responses={200: CaseStatusSerializer},
+    )
+    def get(self, request, reference: str):
+        params = StatusQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        client = request_client(request)
+        if client is None:
+            channel, source = Channel.WEBSITE, Source.WEB_FORM
+        else:
+            channel = params.validated_data.get("channel") or (client.channels or [""])[0]
+            source = params.validated_data.get("source") or (client.sources or [""])[0]
+            services.status_lookup_check(client=client, channel=channel, source=source)
+        case = selectors.case_for_tracking_code(reference, params.validated_data["code"])
+        services.status_lookup_record(
+            client=client,
+            case=case,
+            channel=channel,
+            source=source,
+            started_at=params.validated_data.get("started_at"),
+        )
+        if case is None:
+            # A case that does not exist and a wrong tracking code: the same answer.
+            raise NotFound(_("No case with this reference and tracking code."))
+        language = selectors.public_language(request.headers.get("Accept-Language", ""))
+        body = CaseStatusSerializer(selectors.case_public_status(case, language)).data
+        return Response(body, headers={"Content-Language": language})

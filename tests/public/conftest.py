@@ -1,0 +1,49 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from public.services import service_client_create
+
+ALL_SCOPES = ["intake", "status", "catalogue", "statistics"]
+
+
+@pytest.fixture(autouse=True)
+def _media_and_throttles(settings, tmp_path):
+    """Files land in a temporary folder; the throttles' counters start at zero."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_service_client(db):
+    """``make_service_client(scopes=[...])``: an APIClient sending a new service client's key, with ``.client``."""
+
+    def make(
+        *,
+        scopes=("intake", "status"),
+        channels=("website", "chat"),
+        sources=("web_form", "virtual_assistant"),
+        name=None,
+    ):
+        make.count += 1
+        client, key = service_client_create(
+            actor=None,
+            name=name or f"Assistant {make.count}",
+            scopes=list(scopes),
+            channels=list(channels),
+            sources=list(sources),
+        )
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"ServiceClient {key}")
+        api.client, api.key = client, key
+        return api
+
+    make.count = 0
+    return make
+
+
+@pytest.fixture
+def assistant(make_service_client):
+    return make_service_client()
