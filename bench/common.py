@@ -21,6 +21,10 @@ BENCH_SETTINGS = {
     "SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789abcdef",
     "MIDOFFICE_PUBLIC_BASE_URL": "http://127.0.0.1:8765",
     "SECURE_SSL_REDIRECT": "false",
+    # The public endpoints' throttles would answer the load with 429s: the benchmarks measure the work, not them.
+    "PUBLIC_INTAKE_RATE": "1000000/minute",
+    "PUBLIC_STATUS_CLIENT_RATE": "1000000/minute",
+    "PUBLIC_API_RATE": "1000000/minute",
 }
 for _name, _value in BENCH_SETTINGS.items():
     os.environ.setdefault(_name, _value)
@@ -157,3 +161,26 @@ def session_cookies(url: str, usernames: list[str]) -> dict[str, str]:
     if missing:
         sys.exit(f"no users {sorted(missing)} in {database_name(url)}: run bench/generate.py")
     return cookies
+
+
+def new_service_client(url: str) -> str:
+    """A service client for the public-channel scenarios (intake and status, website/web form): its key. A new one
+    per run (keys are shown once); old ones stay, revoked."""
+    django_setup(url)
+    from django.db import connection
+    from django.utils import timezone
+
+    from public.models import ServiceClient
+    from public.services import service_client_create, service_client_revoke
+
+    for old in ServiceClient.objects.filter(name__startswith="bench ", revoked_at__isnull=True):
+        service_client_revoke(actor=None, client=old)
+    _client, key = service_client_create(
+        actor=None,
+        name=f"bench {timezone.now():%Y-%m-%d %H:%M:%S.%f}",
+        scopes=["intake", "status"],
+        channels=["website"],
+        sources=["web_form", "virtual_assistant"],
+    )
+    connection.close()
+    return key

@@ -45,6 +45,7 @@ from common import (
     case_users_file,
     database_name,
     ensure_bench_user,
+    new_service_client,
     session_cookies,
     token_file,
 )
@@ -85,7 +86,12 @@ SCENARIOS = {
     "page_duplicates": ("page", None, None, "GET /klanten/<id>/dubbels/: the party page's suggestions (htmx)"),
     "page_search": ("page", "p95_ms", 50, "GET /balie/zoeken/?q=<the name-search mix>, as the KCC"),
     "page_board": ("page", "p95_ms", 300, "GET /opvolging/ as the supervisor"),
+    # The public channels (issue 11), as a service client.
+    "public_intake": ("throughput", "rps", 100, "POST /public/intake/: a known or new citizen and a case, website"),
+    "public_status": ("latency", "p95_ms", 20, "GET /public/cases/<reference>/?code=<tracking code>"),
+    "open311_requests": ("latency", "p95_ms", 100, "GET /open311/v2/requests.json (the last 90 days, 1,000 at most)"),
 }
+PUBLIC_SCENARIOS = ["public_intake", "public_status"]
 DEFAULT_SCENARIOS = list(SCENARIOS)
 CASE_SCENARIOS = [n for n, spec in SCENARIOS.items() if n.startswith("case_") and spec[0] != "create"] + [
     "overdue_summary",
@@ -110,6 +116,7 @@ POSTS = {
     "contact_case_create": ("/api/v1/contacts/", "201"),
     "case_create_known_party": ("/api/v1/cases/", "201"),
     "case_transition": (None, "200"),
+    "public_intake": ("/api/v1/public/intake/", "201"),
 }
 # Transitions: suspend this many cases, then resume them, and so on; pairs leave each case as it was.
 TRANSITION_BLOCK = 50
@@ -360,7 +367,48 @@ def write_bodies(url: str, file: Path, rng: random.Random, count: int, scenario:
             for body in bodies:
                 body["case"] = case_body(rng)
                 body.pop("outcome")  # the service records case_created
+        elif scenario == "public_intake":
+            bodies = [intake_body(body, rng) for body in bodies]
     file.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bodies))
+
+
+def intake_body(contact: dict, rng: random.Random) -> dict:
+    """What a web form sends for a citizen: their data as the contact scenarios make it, and their report."""
+    case = case_body(rng)
+    body = {
+        "channel": "website",
+        "source": rng.choice(["web_form", "virtual_assistant"]),
+        "party_data": contact["party_data"],
+        "case_type": case["case_type"],
+        "description": case["description"],
+    }
+    if "location" in case:
+        body |= {"location": case["location"], "postal_code": case["postal_code"]}
+    return body
+
+
+def sample_public_inputs(url: str, inputs: Path, rng: random.Random) -> dict[str, Path]:
+    """Status look-ups of cases from all over the table (reference and tracking code), Open311's default search;
+    the intake needs the case types and parties of the create scenarios."""
+    inputs.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        cases = conn.execute(
+            "SELECT reference, tracking_code FROM cases_case TABLESAMPLE SYSTEM (0.5) LIMIT 3000"
+        ).fetchall()
+    files = {
+        "public_status": inputs / "public_status.txt",
+        "open311_requests": inputs / "open311_requests.txt",
+        "public_intake": inputs / "public_intake.jsonl",
+    }
+    lines = [f"/api/v1/public/cases/{reference}/?code={code}" for reference, code in cases]
+    rng.shuffle(lines)
+    files["public_status"].write_text("\n".join(lines) + "\n")
+    files["open311_requests"].write_text("/open311/v2/requests.json\n")
+    if "case_types" not in SAMPLES:
+        sample_create_inputs(url, inputs)
+    if "persons" not in SAMPLES:
+        sys.exit("the intake scenario needs the parties sample: run it with the party scenarios' inputs")
+    return files
 
 
 def case_body(rng: random.Random) -> dict:
@@ -802,7 +850,7 @@ def run_scenario(
         if level >= 0.25:
             print(f"    (machine still busy: {level:.2f} cores used by others)", flush=True)
         references = []
-        if scenario in ("contact_log", "contact_log_throughput", *CREATE_SCENARIOS):
+        if scenario in ("contact_log", "contact_log_throughput", "public_intake", *CREATE_SCENARIOS):
             write_bodies(url, file, rng, max(2000, int(args.duration * 400)), scenario)
         elif scenario == "case_transition":
             references = write_transitions(url, file, rng, args.case_groups, max(1000, int(args.duration * 60)))
@@ -853,7 +901,10 @@ def write_peer_bodies(file: Path) -> None:
 
 
 def page_headers(args, scenario: str) -> list[str]:
-    """The staff pages authenticate by session: the cookie of the scenario's user (bench/common.py)."""
+    """The staff pages authenticate by session: the cookie of the scenario's user (bench/common.py); the public
+    endpoints by the service client's key (replacing the staff token's header)."""
+    if scenario in PUBLIC_SCENARIOS:
+        return [f"Authorization: ServiceClient {args.client_key}"]
     if scenario not in PAGE_SCENARIOS:
         return []
     headers = [f"Cookie: {args.cookies[SCENARIO_USERS.get(scenario) or BENCH_USERNAME]}", "Accept: text/html"]
@@ -1124,6 +1175,9 @@ def main() -> int:
     args.cookies = {}
     if set(scenarios) & set(PAGE_SCENARIOS):
         args.cookies = session_cookies(url, [BENCH_USERNAME, CASE_HANDLER_USERNAME, CASE_SUPERVISOR_USERNAME])
+    args.client_key = new_service_client(url) if set(scenarios) & set(PUBLIC_SCENARIOS) else None
+    if set(scenarios) & {"public_intake", "public_status", "open311_requests"}:
+        files |= sample_public_inputs(url, OUT_DIR / "inputs", rng)
     port = free_port(args.port)
     log = OUT_DIR / "gunicorn.log"
 

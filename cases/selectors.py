@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from hmac import compare_digest
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
@@ -10,12 +11,14 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import IsNull
 from django.utils import timezone
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from contacts.models import Contact, Party, display_name
 from contacts.selectors import TimelineEntry
 
 from .access import handler_group_ids, may_reassign, may_view_all, visible_cases
 from .models import OPEN_STATES, Callback, Case, CaseEvent, CaseType, HandlerGroup
+from .services.cases import TRACKING_LENGTH
 from .workflow import RUNNING_STATES, due_soon_q, overdue_q
 
 ORDERINGS = {
@@ -25,6 +28,26 @@ ORDERINGS = {
     "-registered_at": ("-registered_at", "-pk"),
     "-priority": ("-priority", "due_at", "pk"),
 }
+# The languages citizens read their case in (the case type's public names, the status page).
+PUBLIC_LANGUAGES = ("nl", "fr", "en")
+# Compared with the code given when there is no case, so that a missing case costs what a wrong code does.
+_NO_CODE = "-" * TRACKING_LENGTH
+
+
+def public_language(accept_language: str) -> str:
+    """nl, fr or en, the first the caller accepts (Accept-Language); Dutch otherwise."""
+    for code, _quality in parse_accept_lang_header(accept_language or ""):
+        if code[:2].lower() in PUBLIC_LANGUAGES:
+            return code[:2].lower()
+    return "nl"
+
+
+def case_for_citizen(reference: str, code: str) -> Case | None:
+    """The case with this reference if ``code`` is its tracking code (read case-insensitively); None otherwise,
+    a missing case and a wrong code alike (one query and one constant-time comparison either way)."""
+    case = Case.objects.select_related("case_type", "handler_group").filter(reference=reference.strip()[:20]).first()
+    matches = compare_digest(code.strip().upper().encode(), (case.tracking_code if case else _NO_CODE).encode())
+    return case if case is not None and matches else None
 
 
 def case_queryset_for_user(user) -> QuerySet[Case]:

@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "contacts.models.PartyKind",
         "ContactPointKindEnum": "contacts.models.ContactPointKind",
         "CaseStateEnum": "cases.models.CaseState",
+        "AssistantOutcomeEnum": "public.models.AssistantOutcome",
     },
 }
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from notifications.views import StatusPageView, StatusReadView, SurveyPageView
+from notifications.views import StatusLookupView, StatusPageView, StatusReadView, StatusReplyView, SurveyPageView
 
 from .api import HealthView, TokenLogoutApi, TokenObtainApi
 
@@ -29,7 +29,9 @@ urlpatterns = [
     ),
     path("health/", HealthView.as_view(), name="health"),
     path("open311/v2/", include("public.open311_urls")),
+    path("status/", StatusLookupView.as_view(), name="status-lookup"),
     path("status/<str:token>/", StatusPageView.as_view(), name="status-page"),
+    path("status/<str:token>/antwoord/", StatusReplyView.as_view(), name="status-reply"),
     path("status/<str:token>/read/", StatusReadView.as_view(), name="status-read"),
     path("survey/<str:token>/", SurveyPageView.as_view(), name="survey-page"),
 ]

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from cases.access import visible_cases
 from cases.models import Case
@@ -47,14 +48,23 @@ def party_notification_entries(party: Party, limit: int, user) -> tuple[int, lis
     return notifications.count(), entries
 
 
-def public_messages(case: Case) -> list[dict]:
-    """What the citizen may read of a case's timeline: public notes and public transition messages."""
+def public_messages(case: Case, *, with_replies: bool = False) -> list[dict]:
+    """What the city told the citizen on a case's timeline: public notes and public transition messages;
+    ``with_replies``: and the citizen's own answers from the status page (``from_citizen``)."""
     events = case.events.filter(public=True).order_by("created_at", "id")
-    return [
-        {"at": e.created_at, "text": e.data.get("public_message") or e.text}
-        for e in events
-        if e.data.get("public_message") or e.text
-    ]
+    messages = []
+    for e in events:
+        if "citizen_reply" in e.data:
+            if with_replies:
+                messages.append({"at": e.created_at, "text": e.data["citizen_reply"], "from_citizen": True})
+        elif e.data.get("public_message") or e.text:
+            messages.append({"at": e.created_at, "text": e.data.get("public_message") or e.text, "from_citizen": False})
+    return messages
+
+
+def open_survey(case: Case) -> Survey | None:
+    """The case's satisfaction survey while it may still be answered."""
+    return case.surveys.filter(answered_at__isnull=True, expires_at__gt=timezone.now()).order_by("-pk").first()
 
 
 def party_answered_surveys(party: Party, user, *, limit: int) -> list[Survey]:

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from contacts.models import Channel, Source
 
-from .models import Attachment, Scope, ServiceClient, StatusLookup
+from .models import AssistantSession, Attachment, Scope, ServiceClient, StatusLookup, UnansweredQuestion
 from .services import service_client_create, service_client_revoke
 
 
@@ -90,4 +90,54 @@ class AttachmentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class UnansweredQuestionInline(admin.TabularInline):
+    model = UnansweredQuestion
+    fields = ("text", "normalised_text", "handled_at", "handled_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AssistantSession)
+class AssistantSessionAdmin(admin.ModelAdmin):
+    """Reported by the assistant, read here only."""
+
+    list_display = ("session_id", "client", "channel", "ended_at", "outcome", "signed_in", "automated_actions")
+    list_filter = ("channel", "outcome", "signed_in")
+    list_select_related = ("client",)
+    search_fields = ("session_id",)
+    inlines = [UnansweredQuestionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnansweredQuestion)
+class UnansweredQuestionAdmin(admin.ModelAdmin):
+    """The web editors handle these in the staff application (``/assistent/vragen/``); here they are read only."""
+
+    list_display = ("text", "asked_at", "handled_at", "handled_by")
+    list_filter = ("handled_at",)
+    list_select_related = ("handled_by",)
+    search_fields = ("normalised_text",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

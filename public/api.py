@@ -8,6 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from cases.selectors import case_for_citizen, public_language
 from contacts.models import Channel, Source
 from midoffice.idempotency import idempotent
 from midoffice.parsers import JSONParser
@@ -95,7 +96,7 @@ class CaseStatusApi(GenericAPIView):
             channel = params.validated_data.get("channel") or (client.channels or [""])[0]
             source = params.validated_data.get("source") or (client.sources or [""])[0]
             services.status_lookup_check(client=client, channel=channel, source=source)
-        case = selectors.case_for_tracking_code(reference, params.validated_data["code"])
+        case = case_for_citizen(reference, params.validated_data["code"])
         services.status_lookup_record(
             client=client,
             case=case,
@@ -106,6 +107,6 @@ class CaseStatusApi(GenericAPIView):
         if case is None:
             # A case that does not exist and a wrong tracking code: the same answer.
             raise NotFound(_("No case with this reference and tracking code."))
-        language = selectors.public_language(request.headers.get("Accept-Language", ""))
+        language = public_language(request.headers.get("Accept-Language", ""))
         body = CaseStatusSerializer(selectors.case_public_status(case, language)).data
         return Response(body, headers={"Content-Language": language})

@@ -145,3 +145,96 @@ class StatusLookup(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.answered_at:%Y-%m-%d %H:%M}"
+
+
+class AssistantOutcome(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    FORM_SUBMITTED = "form_submitted", _("Form submitted")
+    STATUS_LOOKED_UP = "status_looked_up", _("Status looked up")
+    APPOINTMENT_MADE = "appointment_made", _("Appointment made")
+    HANDED_OVER = "handed_over", _("Handed over to staff")
+
+
+class AssistantSession(models.Model):
+    """One conversation with the virtual assistant as its client reported it afterwards (statistics only: no
+    personal data). ``session_id`` is the client's own id, which makes a re-sent report harmless."""
+
+    client = models.ForeignKey(
+        ServiceClient,
+        on_delete=models.PROTECT,
+        related_name="assistant_sessions",
+        verbose_name=_("service client"),
+        db_index=False,
+    )
+    session_id = models.CharField(_("session id"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    signed_in = models.BooleanField(_("signed in"), help_text=_("Through ACM/IDM."))
+    topics = models.JSONField(_("topics"), default=_empty_list, blank=True)
+    automated_actions = models.PositiveIntegerField(_("automated actions"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AssistantOutcome.choices)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("assistant session")
+        verbose_name_plural = _("assistant sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "session_id"], name="assistantsession_client_session_unique"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="assistantsession_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=AssistantOutcome.values), name="assistantsession_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=models.F("started_at")), name="assistantsession_ended_after_started"
+            ),
+            models.CheckConstraint(condition=~Q(session_id=""), name="assistantsession_session_id_present"),
+        ]
+        indexes = [models.Index(fields=["ended_at", "channel"], name="assistantsession_time_chan_idx")]
+
+    def __str__(self):
+        return self.session_id
+
+
+class UnansweredQuestion(models.Model):
+    """A question the assistant could not answer, grouped on ``normalised_text`` for the web editors; handled once
+    the web page that should answer it was updated."""
+
+    session = models.ForeignKey(
+        AssistantSession, on_delete=models.CASCADE, related_name="unanswered_questions", verbose_name=_("session")
+    )
+    text = models.CharField(_("question"), max_length=1000)
+    normalised_text = models.CharField(
+        _("normalised question"), max_length=1000, help_text=_("Lower case, without accents and punctuation.")
+    )
+    asked_at = models.DateTimeField(_("asked at"))
+    handled_at = models.DateTimeField(_("web page updated at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("web page updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("unanswered question")
+        verbose_name_plural = _("unanswered questions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(normalised_text=""), name="unansweredquestion_normalised_present"),
+            models.CheckConstraint(
+                condition=Q(handled_at__isnull=True, handled_by__isnull=True)
+                | Q(handled_at__isnull=False, handled_by__isnull=False),
+                name="unansweredquestion_handled_by_when",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["asked_at"], condition=Q(handled_at__isnull=True), name="unansweredquestion_open_idx"),
+            models.Index(
+                fields=["handled_at"], condition=Q(handled_at__isnull=False), name="unansweredquestion_handled_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]

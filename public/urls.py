@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import api
+from . import api, api_assistant
 
 urlpatterns = [
     path("public/intake/", api.IntakeApi.as_view(), name="public-intake"),
     path("public/cases/<str:reference>/", api.CaseStatusApi.as_view(), name="public-case-status"),
+    path("assistant/sessions/", api_assistant.AssistantSessionApi.as_view(), name="assistant-sessions"),
 ]

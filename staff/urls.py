@@ -1,6 +1,6 @@
 """The staff application's pages, in Dutch paths (``/balie/`` is what a telephony system opens on a call)."""
 
-from .views import board, callbacks, cases, frontdesk, parties, shell
+from .views import assistant, board, callbacks, cases, frontdesk, parties, shell
 
 app_name = "staff"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *parties.urlpatterns,
     *board.urlpatterns,
     *callbacks.urlpatterns,
+    *assistant.urlpatterns,
 ]

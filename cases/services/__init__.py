@@ -20,15 +20,18 @@ from .chase import (
 from .contacts import case_contact_link, contact_log_with_case
 from .corrections import case_change_type, case_merge_duplicate
 from .events import case_event_add, case_event_new, case_events_write
+from .replies import CaseNotWaiting, case_citizen_reply
 from .routing import route
 
 __all__ = [
     "TRANSITIONS",
+    "CaseNotWaiting",
     "allowed_transitions",
     "callback_done",
     "callback_request",
     "case_assign",
     "case_change_type",
+    "case_citizen_reply",
     "case_contact_link",
     "case_event_add",
     "case_event_new",

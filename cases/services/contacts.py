@@ -28,9 +28,16 @@ def contact_log_with_case(*, actor, case: dict[str, Any] | None = None, **contac
     return logged, opened
 
 
-def case_contact_link(*, case: Case, contact: Contact, note: str) -> None:
-    """A contact about a case already open (a citizen's reply): linked to the case, and ``note`` on its timeline."""
+def case_contact_link(
+    *, case: Case, contact: Contact, note: str, public: bool = False, data: dict | None = None
+) -> None:
+    """A contact about a case already open (a citizen's reply): linked to the case, and ``note`` on its timeline
+    (``public``: on the citizen's status page too; ``data``: more for the event's data)."""
     case.contacts.add(contact)
     case_event_add(
-        case_id=case.pk, kind=EventKind.NOTE, text=note, data={"contact": contact.pk, "channel": contact.channel}
+        case_id=case.pk,
+        kind=EventKind.NOTE,
+        text=note,
+        public=public,
+        data={**(data or {}), "contact": contact.pk, "channel": contact.channel},
     )
