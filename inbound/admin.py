@@ -26,6 +26,15 @@ class MailboxForm(forms.ModelForm):
         help_text=_("Leave empty to keep the stored secret."),
     )
 
+    # A token endpoint is reached over HTTPS: typed without a scheme, it gets https (Django 6's default too).
+    oauth_token_url = forms.URLField(
+        label=_("OAuth2 token endpoint"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("e.g. https://login.microsoftonline.com/<tenant id>/oauth2/v2.0/token"),
+    )
+
     class Meta:
         model = Mailbox
         fields = (
