@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contacts.models import Channel, Source
+from midoffice.admin import ReadOnlyAdmin
 
 from .models import AssistantSession, Attachment, Scope, ServiceClient, StatusLookup, UnansweredQuestion
 from .services import service_client_create, service_client_revoke
@@ -65,19 +66,10 @@ class ServiceClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusLookup)
-class StatusLookupAdmin(admin.ModelAdmin):
+class StatusLookupAdmin(ReadOnlyAdmin):
     list_display = ("answered_at", "channel", "source", "client", "found")
     list_filter = ("channel", "source", "found")
     list_select_related = ("client",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attachment)
@@ -105,7 +97,7 @@ class UnansweredQuestionInline(admin.TabularInline):
 
 
 @admin.register(AssistantSession)
-class AssistantSessionAdmin(admin.ModelAdmin):
+class AssistantSessionAdmin(ReadOnlyAdmin):
     """Reported by the assistant, read here only."""
 
     list_display = ("session_id", "client", "channel", "ended_at", "outcome", "signed_in", "automated_actions")
@@ -114,30 +106,12 @@ class AssistantSessionAdmin(admin.ModelAdmin):
     search_fields = ("session_id",)
     inlines = [UnansweredQuestionInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(UnansweredQuestion)
-class UnansweredQuestionAdmin(admin.ModelAdmin):
+class UnansweredQuestionAdmin(ReadOnlyAdmin):
     """The web editors handle these in the staff application (``/assistent/vragen/``); here they are read only."""
 
     list_display = ("text", "asked_at", "handled_at", "handled_by")
     list_filter = ("handled_at",)
     list_select_related = ("handled_by",)
     search_fields = ("normalised_text",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
