@@ -214,6 +214,8 @@ REST_KNOX = {
 AUTHENTICATION_BACKENDS = [
     "midoffice.auth.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # ACM/IDM for staff: only a callback with a code and state reaches it (staff.oidc).
+    "staff.oidc.StaffOidcBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -453,6 +455,34 @@ PUBLIC_ATTACHMENT_CONTENT_TYPES = env.list(
 PUBLIC_INTAKE_RATE = env.str("PUBLIC_INTAKE_RATE", default="120/minute")
 PUBLIC_STATUS_CLIENT_RATE = env.str("PUBLIC_STATUS_CLIENT_RATE", default="600/minute")
 PUBLIC_STATUS_ADDRESS_RATE = env.str("PUBLIC_STATUS_ADDRESS_RATE", default="10/minute")
+# ACM/IDM, the Flemish government's login (OpenID Connect; docs/acm-idm.md): staff sign in with it next to their
+# password, citizens to see their own cases. Off while MIDOFFICE_OIDC_ISSUER or MIDOFFICE_OIDC_CLIENT_ID is empty.
+# The endpoints are the issuer's (no discovery); the OIDC_* names are mozilla-django-oidc's.
+MIDOFFICE_OIDC_ISSUER = env.str("MIDOFFICE_OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("MIDOFFICE_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("MIDOFFICE_OIDC_CLIENT_SECRET", default="")
+_oidc_client_auth = env.str("MIDOFFICE_OIDC_CLIENT_AUTH", default="client_secret_basic")
+if _oidc_client_auth not in ("client_secret_basic", "client_secret_post"):
+    raise ImproperlyConfigured("MIDOFFICE_OIDC_CLIENT_AUTH must be client_secret_basic or client_secret_post.")
+OIDC_TOKEN_USE_BASIC_AUTH = _oidc_client_auth == "client_secret_basic"
+OIDC_OP_AUTHORIZATION_ENDPOINT = f"{MIDOFFICE_OIDC_ISSUER}/v1/auth"
+OIDC_OP_TOKEN_ENDPOINT = f"{MIDOFFICE_OIDC_ISSUER}/v1/token"
+OIDC_OP_USER_ENDPOINT = f"{MIDOFFICE_OIDC_ISSUER}/v1/userinfo"
+OIDC_OP_JWKS_ENDPOINT = f"{MIDOFFICE_OIDC_ISSUER}/v1/keys"
+MIDOFFICE_OIDC_LOGOUT_ENDPOINT = f"{MIDOFFICE_OIDC_ISSUER}/v1/logout"
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid profile rrn"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TIMEOUT = env.float("MIDOFFICE_OIDC_TIMEOUT_SECONDS", default=10.0)
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "staff:oidc-callback"
+# The weakest authentication mechanism accepted (the ID token's acr; midoffice.oidc.ACR_LEVELS), also asked
+# for with acr_values. Default: substantial (itsme, eID or a CSAM code by SMS or app).
+MIDOFFICE_OIDC_ACR_MINIMUM = env.str("MIDOFFICE_OIDC_ACR_MINIMUM", default="urn:be:vlaanderen:authmech:csamsms")
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": MIDOFFICE_OIDC_ACR_MINIMUM}
+# How long a citizen's sign-in lasts (the session keeps their party, acr and this expiry).
+MIDOFFICE_OIDC_CITIZEN_SESSION_SECONDS = env.int("MIDOFFICE_OIDC_CITIZEN_SESSION_SECONDS", default=3600)
 
 # --- Inbound e-mail (inbound/): the mailboxes polled instead of read by people -----------------------------------
 # Every active mailbox (admin → Mailboxes) is polled this often; a poll takes at most MIDOFFICE_INBOUND_BATCH mails.

@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("health/", HealthView.as_view(), name="health"),
     path("open311/v2/", include("public.open311_urls")),
+    path("burger/", include("public.views_citizen")),
     path("status/", StatusLookupView.as_view(), name="status-lookup"),
     path("status/<str:token>/", StatusPageView.as_view(), name="status-page"),
     path("status/<str:token>/antwoord/", StatusReplyView.as_view(), name="status-reply"),

@@ -51,7 +51,10 @@ def party_notification_entries(party: Party, limit: int, user) -> tuple[int, lis
 def public_messages(case: Case, *, with_replies: bool = False) -> list[dict]:
     """What the city told the citizen on a case's timeline: public notes and public transition messages;
     ``with_replies``: and the citizen's own answers from the status page (``from_citizen``)."""
-    events = case.events.filter(public=True).order_by("created_at", "id")
+    # A list of cases prefetches them (public.selectors.cases_of_party).
+    events = getattr(case, "public_events", None)
+    if events is None:
+        events = case.events.filter(public=True).order_by("created_at", "id")
     messages = []
     for e in events:
         if "citizen_reply" in e.data:

@@ -18,6 +18,7 @@ from cases.selectors import PUBLIC_LANGUAGES, case_for_citizen, public_language
 from cases.services import CaseNotWaiting, case_citizen_reply
 from cases.services.replies import CITIZEN_REPLY_MAX_LENGTH
 from cases.workflow import CaseState
+from midoffice import oidc
 from midoffice.throttling import client_ip
 
 from . import links, selectors, services, surveys
@@ -102,6 +103,8 @@ class StatusLookupView(View):
                     "error": error,
                     "language": language,
                     "languages": [(code, LANGUAGE_NAMES[code]) for code in PUBLIC_LANGUAGES if code != language],
+                    # Citizens who sign in with ACM/IDM see all their cases (public.views_citizen).
+                    "citizen_sign_in": oidc.enabled(),
                 },
                 status=status,
             )

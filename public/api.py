@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from cases.models import Case
 from cases.selectors import case_for_citizen, public_language
 from contacts.models import Channel, Source
 from midoffice.idempotency import idempotent
@@ -16,6 +17,7 @@ from midoffice.schema import ErrorSerializer
 
 from . import selectors, services
 from .auth import HasScope, ServiceClientAuthentication, request_client
+from .citizen_auth import CitizenSessionAuthentication, IsCitizen
 from .models import Scope
 from .serializers import CaseStatusSerializer, IntakeResultSerializer, IntakeSerializer, StatusQuerySerializer
 from .throttling import AddressThrottle, ClientThrottle
@@ -110,3 +112,30 @@ class CaseStatusApi(GenericAPIView):
         language = public_language(request.headers.get("Accept-Language", ""))
         body = CaseStatusSerializer(selectors.case_public_status(case, language)).data
         return Response(body, headers={"Content-Language": language})
+
+
+class MyCasesApi(ListAPIView):
+    queryset = Case.objects.none()  # for the schema; get_queryset gives the citizen's own
+    authentication_classes = [CitizenSessionAuthentication]
+    permission_classes = [IsCitizen]
+    serializer_class = CaseStatusSerializer
+
+    @extend_schema(
+        summary="My cases",
+        description="For a citizen signed in with ACM/IDM (`/burger/aanmelden/`; the session cookie): their own cases, "
+        "newest first, with the same public data as the status look-up, in the language of `Accept-Language`. "
+        "401 without a citizen's session (or after it expired).",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.cases_of_party(self.request.auth.party_id)
+
+    def list(self, request, *args, **kwargs):
+        language = public_language(request.headers.get("Accept-Language", ""))
+        page = self.paginate_queryset(self.get_queryset())
+        body = CaseStatusSerializer([selectors.case_public_status(case, language) for case in page], many=True).data
+        response = self.get_paginated_response(body)
+        response["Content-Language"] = language
+        return response

@@ -1,9 +1,12 @@
-"""The city's colour must be a colour, and white text on it readable (WCAG 2.1 AA, contrast ≥ 4.5)."""
+"""The city's colour must be a colour, and white text on it readable (WCAG 2.1 AA, contrast ≥ 4.5); ACM/IDM is
+configured whole or not at all."""
 
 import re
 
 from django.conf import settings
 from django.core import checks
+
+from midoffice import oidc
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5
@@ -38,3 +41,29 @@ def check_city_colour(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def oidc_configuration(app_configs=None, **kwargs) -> list[checks.Error]:
+    """ACM/IDM (docs/acm-idm.md): half a configuration or an unknown minimum level stops the start-up."""
+    issuer, client_id = settings.MIDOFFICE_OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID
+    errors = []
+    if bool(issuer) != bool(client_id) or (client_id and not settings.OIDC_RP_CLIENT_SECRET):
+        errors.append(
+            checks.Error(
+                "ACM/IDM needs MIDOFFICE_OIDC_ISSUER, MIDOFFICE_OIDC_CLIENT_ID and MIDOFFICE_OIDC_CLIENT_SECRET "
+                "together.",
+                hint="Set all three (from the integration file) or none.",
+                id="staff.E003",
+            )
+        )
+    if issuer and settings.MIDOFFICE_OIDC_ACR_MINIMUM not in oidc.ACR_LEVELS:
+        errors.append(
+            checks.Error(
+                "MIDOFFICE_OIDC_ACR_MINIMUM is not a known ACM/IDM mechanism: "
+                f"{settings.MIDOFFICE_OIDC_ACR_MINIMUM!r}.",
+                hint=f"One of {', '.join(oidc.ACR_LEVELS)}.",
+                id="staff.E004",
+            )
+        )
+    return errors

@@ -4,15 +4,17 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from midoffice import oidc
 from midoffice.roles import FRONT_DESK, HANDLER, KCC, SUPERVISOR
 
 from ..access import has_role, staff_page
 from ..forms import StaffAuthenticationForm
 from ..navigation import MENU
+from ..oidc import SESSION_KEY as OIDC_SESSION_KEY
 
 
 class LoginView(auth_views.LoginView):
@@ -20,9 +22,21 @@ class LoginView(auth_views.LoginView):
     form_class = StaffAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"oidc_enabled": oidc.enabled()}
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        """A sign-in through ACM/IDM ends at the provider's end-session endpoint, which sends the browser back to
+        the sign-in page."""
+        via_oidc = oidc.enabled() and request.session.get(OIDC_SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        if via_oidc:
+            return redirect(
+                oidc.end_session_url(post_logout_redirect_uri=request.build_absolute_uri(reverse("staff:login")))
+            )
+        return response
 
 
 # Where each role starts its day, in order of precedence.

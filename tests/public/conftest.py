@@ -4,6 +4,8 @@ from rest_framework.test import APIClient
 
 from public.services import service_client_create
 
+from .oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
+
 ALL_SCOPES = ["intake", "status", "catalogue", "statistics"]
 
 
@@ -47,3 +49,18 @@ def make_service_client(db):
 @pytest.fixture
 def assistant(make_service_client):
     return make_service_client()
+
+
+@pytest.fixture
+def oidc_provider(httpserver, settings):
+    """A local ACM/IDM (tests/public/oidc_provider.py) and the settings that point at it."""
+    provider = Provider(httpserver)
+    settings.MIDOFFICE_OIDC_ISSUER = provider.issuer
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.issuer}/v1/auth"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.issuer}/v1/token"
+    settings.OIDC_OP_USER_ENDPOINT = f"{provider.issuer}/v1/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.issuer}/v1/keys"
+    settings.MIDOFFICE_OIDC_LOGOUT_ENDPOINT = f"{provider.issuer}/v1/logout"
+    return provider
