@@ -37,6 +37,8 @@ class ParsedMail:
     text: str
     sent_at: datetime | None
     attachments: list[Attachment] = field(default_factory=list)
+    # The Message-IDs of In-Reply-To and References: the mails this one answers.
+    replies_to: list[str] = field(default_factory=list)
 
 
 def digest_id(raw: bytes) -> str:
@@ -139,7 +141,14 @@ def parse(raw: bytes) -> ParsedMail:
         text=_text(message),
         sent_at=sent_at,
         attachments=attachments,
+        replies_to=replied_ids(message),
     )
+
+
+def replied_ids(message: EmailMessage) -> list[str]:
+    """The Message-IDs in In-Reply-To and References, the direct parent first, without repeats (at most 50)."""
+    found = re.findall(r"<[^<>\s]{1,255}>", header(message, "In-Reply-To") + " " + header(message, "References"))
+    return list(dict.fromkeys(found))[:50]
 
 
 def reference_candidates(subject: str) -> list[str]:

@@ -24,6 +24,8 @@ from contacts.models import Channel, Contact, ContactPoint, ContactPointKind, Di
 from contacts.services import party_resolve
 from midoffice.backoff import backoff
 from midoffice.errors import DomainError
+from notifications.backends import notification_key_from_message_id
+from notifications.models import Notification
 
 from .credentials import secret_encrypt
 from .imap import MailboxConnection, MailServerError
@@ -240,7 +242,7 @@ def _import(mailbox: Mailbox, raw: bytes, message_id: str) -> InboundMail:
         _tell_refused(mailbox, mail)
         return mail
     party = _sender_party(parsed)
-    replied = _replied_case(parsed.subject, party)
+    replied = _replied_case(parsed, party)
     contact, case = _log(mailbox, parsed, party, replied)
     saved, left_out = _store_attachments(mailbox, parsed)
     try:
@@ -272,17 +274,24 @@ def _sender_party(parsed: ParsedMail) -> Party:
         return party_resolve(actor=None, data={"email": email})[0]
 
 
-def _replied_case(subject: str, party: Party) -> Case | None:
-    """The case of this party whose reference the subject names, as our e-mails write it ("… 1777 …")."""
-    references = reference_candidates(subject)
+def _replied_case(parsed: ParsedMail, party: Party) -> Case | None:
+    """The case of this party that the mail answers: the case of our e-mail named in In-Reply-To or References
+    (its Message-ID names the notification), else the case whose reference the subject names, as our e-mails write
+    it ("… 1777 …"). Either way only a case of the sender's own party: a forged header reaches no other case."""
+    cases = Case.objects.select_related("case_type", "handler_group").filter(party=party)
+    keys = [key for key in map(notification_key_from_message_id, parsed.replies_to) if key is not None]
+    if keys:
+        notified = dict(Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "case_id"))
+        # The direct parent (In-Reply-To, first) wins over older mails of the thread.
+        by_id = cases.in_bulk([notified[key] for key in keys if key in notified])
+        for key in keys:
+            case = by_id.get(notified.get(key))
+            if case is not None:
+                return case
+    references = reference_candidates(parsed.subject)
     if not references:
         return None
-    return (
-        Case.objects.select_related("case_type", "handler_group")
-        .filter(reference__in=references, party=party)
-        .order_by("-registered_at")
-        .first()
-    )
+    return cases.filter(reference__in=references).order_by("-registered_at").first()
 
 
 def _occurred_at(parsed: ParsedMail) -> datetime:

@@ -4,8 +4,11 @@
 import hashlib
 import hmac
 import json
+import re
 import smtplib
 import time
+import uuid
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,6 +19,27 @@ from . import burgerprofiel, dosis
 from .links import status_url
 from .models import Backend, EmailText, Notification
 from .transport import PermanentError, TransientError, post_json
+
+# Our e-mails' Message-ID names the notification, so that a citizen's reply (In-Reply-To, References) finds it.
+MESSAGE_ID_PATTERN = re.compile(r"<?notification-([0-9a-fA-F-]{32,36})@[^<>@\s]+>?")
+
+
+def email_message_id(notification: Notification) -> str:
+    """``<notification-{idempotency key}@{host of DEFAULT_FROM_EMAIL}>``: the same on every attempt."""
+    _local, at, host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    domain = host.strip() if at and host.strip() else "midoffice.invalid"
+    return f"<notification-{notification.idempotency_key}@{domain}>"
+
+
+def notification_key_from_message_id(value: str) -> uuid.UUID | None:
+    """The idempotency key in a Message-ID that ``email_message_id`` built, else None."""
+    match = MESSAGE_ID_PATTERN.fullmatch(value.strip())
+    if match is None:
+        return None
+    try:
+        return uuid.UUID(match.group(1))
+    except ValueError:
+        return None
 
 
 def email_send(notification: Notification) -> None:
@@ -33,7 +57,10 @@ def email_send(notification: Notification) -> None:
         subject=subject,
         body=text,
         to=[notification.recipient],
-        headers={"X-Midoffice-Idempotency-Key": str(notification.idempotency_key)},
+        headers={
+            "X-Midoffice-Idempotency-Key": str(notification.idempotency_key),
+            "Message-ID": email_message_id(notification),
+        },
     )
     message.attach_alternative(html, "text/html")
     try:
