@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from notifications.views import StatusLookupView, StatusPageView, StatusReadView, StatusReplyView, SurveyPageView
+from notifications.views import StatusPageView, StatusReadView, SurveyPageView
+from public.views_citizen import StatusLookupView, status_reply
 
 from .api import HealthView, TokenLogoutApi, TokenObtainApi
 
@@ -32,7 +33,7 @@ urlpatterns = [
     path("burger/", include("public.views_citizen")),
     path("status/", StatusLookupView.as_view(), name="status-lookup"),
     path("status/<str:token>/", StatusPageView.as_view(), name="status-page"),
-    path("status/<str:token>/antwoord/", StatusReplyView.as_view(), name="status-reply"),
+    path("status/<str:token>/antwoord/", status_reply, name="status-reply"),
     path("status/<str:token>/read/", StatusReadView.as_view(), name="status-read"),
     path("survey/<str:token>/", SurveyPageView.as_view(), name="survey-page"),
 ]

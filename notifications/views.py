@@ -1,10 +1,9 @@
 """The citizen's status page, reached through the link in a notification or a look-up by reference and tracking
-code, with its read receipt and the citizen's answer while the case waits for them."""
+code, with its read receipt; the look-up and the citizen's answer are in public.views_citizen."""
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -12,37 +11,12 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_protect
-from rest_framework.throttling import SimpleRateThrottle
 
-from cases.selectors import PUBLIC_LANGUAGES, case_for_citizen, public_language
-from cases.services import CaseNotWaiting, case_citizen_reply
 from cases.services.replies import CITIZEN_REPLY_MAX_LENGTH
 from cases.workflow import CaseState
-from midoffice import oidc
-from midoffice.throttling import client_ip
 
 from . import links, selectors, services, surveys
 from .errors import StatusLinkExpired, StatusLinkInvalid
-
-LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
-
-
-class LookupThrottle(SimpleRateThrottle):
-    """Look-ups per client address, at the public status API's rate for citizens (PUBLIC_STATUS_ADDRESS_RATE)."""
-
-    scope = "status_page_lookup"
-
-    def __init__(self):
-        self.rate = settings.PUBLIC_STATUS_ADDRESS_RATE
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
-
-
-class LookupForm(forms.Form):
-    reference = forms.CharField(label=_("Case number"), max_length=20)
-    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("The tracking code in our first message."))
 
 
 class ReplyForm(forms.Form):
@@ -51,9 +25,12 @@ class ReplyForm(forms.Form):
         max_length=CITIZEN_REPLY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    # Rendered and read by hand (several files; checked by public.services.citizen_reply_submit, as the intake is):
+    # the field carries their refusals.
+    attachments = forms.FileField(label=_("Attachments"), required=False)
 
 
-def _invalid(request, exc: StatusLinkInvalid):
+def render_invalid(request, exc: StatusLinkInvalid):
     return render(
         request,
         "notifications/status_invalid.html",
@@ -62,7 +39,7 @@ def _invalid(request, exc: StatusLinkInvalid):
     )
 
 
-def _status_page(request, token: str, link: links.StatusLink, *, reply_form=None, notice="", status=200):
+def render_status_page(request, token: str, link: links.StatusLink, *, reply_form=None, notice="", status=200):
     case = link.case
     survey = selectors.open_survey(case)
     return render(
@@ -77,59 +54,17 @@ def _status_page(request, token: str, link: links.StatusLink, *, reply_form=None
             "waiting": case.state == CaseState.WAITING,
             "reply_url": reverse("status-reply", args=[token]),
             "reply_form": reply_form or ReplyForm(),
+            "attachment_types": ", ".join(
+                kind.split("/")[-1].upper() for kind in settings.PUBLIC_ATTACHMENT_CONTENT_TYPES
+            ),
+            "attachment_max_mb": f"{settings.PUBLIC_ATTACHMENT_MAX_BYTES / 1_000_000:g}",
+            "attachment_max_count": settings.PUBLIC_ATTACHMENT_MAX_COUNT,
+            "attachment_accept": ",".join(settings.PUBLIC_ATTACHMENT_CONTENT_TYPES),
             "notice": notice,
             "survey_url": reverse("survey-page", args=[surveys.survey_token(survey)]) if survey else "",
         },
         status=status,
     )
-
-
-@method_decorator(csrf_protect, name="dispatch")
-class StatusLookupView(View):
-    """Public: a case found by its reference and tracking code leads to its status page. A missing case and a
-    wrong code answer alike; attempts are throttled per address."""
-
-    def _language(self, request) -> str:
-        chosen = request.GET.get("taal", "")
-        return chosen if chosen in PUBLIC_LANGUAGES else public_language(request.headers.get("Accept-Language", ""))
-
-    def _render(self, request, language: str, form, *, error="", status=200):
-        with translation.override(language):
-            return render(
-                request,
-                "notifications/status_lookup.html",
-                {
-                    "form": form,
-                    "error": error,
-                    "language": language,
-                    "languages": [(code, LANGUAGE_NAMES[code]) for code in PUBLIC_LANGUAGES if code != language],
-                    # Citizens who sign in with ACM/IDM see all their cases (public.views_citizen).
-                    "citizen_sign_in": oidc.enabled(),
-                },
-                status=status,
-            )
-
-    def get(self, request):
-        return self._render(request, self._language(request), LookupForm())
-
-    def post(self, request):
-        language = self._language(request)
-        throttle = LookupThrottle()
-        if not throttle.allow_request(request, self):
-            with translation.override(language):
-                error = _("Too many attempts. Try again in a minute.")
-            response = self._render(request, language, LookupForm(request.POST), error=error, status=429)
-            response["Retry-After"] = str(int(throttle.wait() or 60))
-            return response
-        form = LookupForm(request.POST)
-        if not form.is_valid():
-            return self._render(request, language, form, status=400)
-        case = case_for_citizen(form.cleaned_data["reference"], form.cleaned_data["code"])
-        if case is None:
-            with translation.override(language):
-                error = _("We find no request with this case number and code. Check both and try again.")
-            return self._render(request, language, form, error=error, status=404)
-        return HttpResponseRedirect(reverse("status-page", args=[links.case_status_token(case, language)]))
 
 
 @method_decorator(csrf_protect, name="dispatch")
@@ -144,37 +79,10 @@ class StatusPageView(View):
         try:
             link = links.status_from_token(token)
         except StatusLinkInvalid as exc:
-            return _invalid(request, exc)
+            return render_invalid(request, exc)
         with translation.override(link.language):
             notice = _("Thank you: your answer was sent to the city.") if request.GET.get("beantwoord") else ""
-            return _status_page(request, token, link, notice=notice)
-
-
-@method_decorator(csrf_protect, name="dispatch")
-class StatusReplyView(View):
-    """The citizen's answer while the case waits for them; back to the status page, or the page with the refusal."""
-
-    http_method_names = ["post"]
-
-    def post(self, request, token: str):
-        try:
-            link = links.status_from_token(token)
-        except StatusLinkInvalid as exc:
-            return _invalid(request, exc)
-        with translation.override(link.language):
-            form = ReplyForm(request.POST)
-            if not form.is_valid():
-                return _status_page(request, token, link, reply_form=form, status=400)
-            try:
-                case_citizen_reply(case=link.case, text=form.cleaned_data["text"])
-            except CaseNotWaiting as exc:
-                link.case.refresh_from_db()
-                return _status_page(request, token, link, notice=exc.detail, status=exc.status_code)
-            except ValidationError as exc:
-                for message in exc.message_dict.get("text", []):
-                    form.add_error("text", message)
-                return _status_page(request, token, link, reply_form=form, status=400)
-        return HttpResponseRedirect(reverse("status-page", args=[token]) + "?beantwoord=1")
+            return render_status_page(request, token, link, notice=notice)
 
 
 @method_decorator(csrf_protect, name="dispatch")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases.configuration import configuration
 from cases.models import Case, CaseType
-from cases.services import contact_log_with_case
+from cases.services import case_citizen_reply, contact_log_with_case
 from contacts.models import Channel, Contact, Outcome, Source
 from contacts.services.contacts import FUTURE_TOLERANCE
 
@@ -162,6 +162,23 @@ def attachments_discard(attachments: list[Attachment]) -> None:
     """Remove the stored files of attachments whose rows were not committed."""
     for attachment in attachments:
         default_storage.delete(attachment.file.name)
+
+
+def citizen_reply_submit(*, case: Case, text: str, attachments: list[Upload] = ()) -> tuple[Contact, list[Attachment]]:
+    """The citizen's answer on the status page with its files, stored as the intake stores them and linked to the
+    reply's contact and the case; all or nothing: a refused file writes nothing, and files stored before a later
+    failure are removed again."""
+    uploads = list(attachments)
+    _check_uploads(uploads)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            contact = case_citizen_reply(case=case, text=text)
+            stored = _store(contact, case, uploads)
+    except BaseException:
+        attachments_discard(stored)
+        raise
+    return contact, stored
 
 
 def _public_case_type(code: str) -> CaseType | None:

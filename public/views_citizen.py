@@ -1,17 +1,103 @@
-"""Citizens sign in with ACM/IDM (``/burger/…``) to see their own cases; pages in the citizen's language."""
+"""Citizens sign in with ACM/IDM (``/burger/…``) to see their own cases; pages in the citizen's language. And the
+look-up of a case by reference and tracking code (``/status/``) and the citizen's answer, with files, on its status
+page (``/status/<token>/antwoord/``)."""
 
-from django.http import Http404
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
+from rest_framework.throttling import SimpleRateThrottle
 
-from cases.selectors import public_language
+from cases.selectors import PUBLIC_LANGUAGES, case_for_citizen, public_language
+from cases.services import CaseNotWaiting
+from contacts.models import Channel, Source
 from midoffice import oidc
+from midoffice.throttling import client_ip
+from notifications import links
+from notifications.errors import StatusLinkInvalid
+from notifications.views import ReplyForm, render_invalid, render_status_page
 
-from . import selectors
+from . import selectors, services
 from .citizen_auth import STATES_SESSION_KEY, citizen_sign_in, citizen_sign_out, request_citizen
 from .services_citizen import citizen_party_for
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+
+
+class LookupThrottle(SimpleRateThrottle):
+    """Look-ups per client address, at the public status API's rate for citizens (PUBLIC_STATUS_ADDRESS_RATE)."""
+
+    scope = "status_page_lookup"
+
+    def __init__(self):
+        self.rate = settings.PUBLIC_STATUS_ADDRESS_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+
+
+class LookupForm(forms.Form):
+    reference = forms.CharField(label=_("Case number"), max_length=20)
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("The tracking code in our first message."))
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class StatusLookupView(View):
+    """Public: a case found by its reference and tracking code leads to its status page. A missing case and a
+    wrong code answer alike; attempts are throttled per address. Each look-up, found or not, is counted for the KPI
+    "status requests per channel" (website, web form)."""
+
+    def _language(self, request) -> str:
+        chosen = request.GET.get("taal", "")
+        return chosen if chosen in PUBLIC_LANGUAGES else public_language(request.headers.get("Accept-Language", ""))
+
+    def _render(self, request, language: str, form, *, error="", status=200):
+        with translation.override(language):
+            return render(
+                request,
+                "notifications/status_lookup.html",
+                {
+                    "form": form,
+                    "error": error,
+                    "language": language,
+                    "languages": [(code, LANGUAGE_NAMES[code]) for code in PUBLIC_LANGUAGES if code != language],
+                    # Citizens who sign in with ACM/IDM see all their cases (my_cases below).
+                    "citizen_sign_in": oidc.enabled(),
+                },
+                status=status,
+            )
+
+    def get(self, request):
+        return self._render(request, self._language(request), LookupForm())
+
+    def post(self, request):
+        language = self._language(request)
+        throttle = LookupThrottle()
+        if not throttle.allow_request(request, self):
+            with translation.override(language):
+                error = _("Too many attempts. Try again in a minute.")
+            response = self._render(request, language, LookupForm(request.POST), error=error, status=429)
+            response["Retry-After"] = str(int(throttle.wait() or 60))
+            return response
+        form = LookupForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, language, form, status=400)
+        case = case_for_citizen(form.cleaned_data["reference"], form.cleaned_data["code"])
+        services.status_lookup_record(client=None, case=case, channel=Channel.WEBSITE, source=Source.WEB_FORM)
+        if case is None:
+            with translation.override(language):
+                error = _("We find no request with this case number and code. Check both and try again.")
+            return self._render(request, language, form, error=error, status=404)
+        return HttpResponseRedirect(reverse("status-page", args=[links.case_status_token(case, language)]))
 
 
 def _callback_uri(request) -> str:
@@ -72,6 +158,36 @@ def my_cases(request):
     cases = [selectors.case_public_status(case, language) for case in selectors.cases_of_party(citizen.party_id)[:50]]
     with translation.override(language):
         return render(request, "public/citizen_cases.html", {"cases": cases})
+
+
+@csrf_protect
+@require_POST
+def status_reply(request, token: str):
+    """The citizen's answer while the case waits for them, with its files; back to the status page, or the page with
+    the refusal next to its field (nothing written)."""
+    try:
+        link = links.status_from_token(token)
+    except StatusLinkInvalid as exc:
+        return render_invalid(request, exc)
+    with translation.override(link.language):
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            return render_status_page(request, token, link, reply_form=form, status=400)
+        uploads = [
+            services.Upload(name=f.name, content_type=f.content_type, size=f.size, file=f)
+            for f in request.FILES.getlist("attachments")
+        ]
+        try:
+            services.citizen_reply_submit(case=link.case, text=form.cleaned_data["text"], attachments=uploads)
+        except CaseNotWaiting as exc:
+            link.case.refresh_from_db()
+            return render_status_page(request, token, link, notice=exc.detail, status=exc.status_code)
+        except ValidationError as exc:
+            for field in ("text", "attachments"):
+                for message in exc.message_dict.get(field, []):
+                    form.add_error(field, message)
+            return render_status_page(request, token, link, reply_form=form, status=400)
+    return HttpResponseRedirect(reverse("status-page", args=[token]) + "?beantwoord=1")
 
 
 urlpatterns = [

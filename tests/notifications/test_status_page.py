@@ -11,11 +11,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import CaseState
 from cases.services import case_note_add, case_transition
-from notifications.models import Notification
-from tests.factories import EmailFactory, PersonFactory, open_case
+from notifications import links
+from notifications.models import Notification, Survey
+from notifications.surveys import survey_create, survey_token
+from tests.factories import EmailFactory, PersonFactory, case_in_state, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +155,18 @@ def test_an_expired_link_says_so_and_records_nothing(browser, told, settings):
     assert receipt.status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
+
+
+def test_the_survey_link_shows_while_a_survey_is_open(browser, melding, handler):
+    melding.survey_enabled = True
+    melding.save()
+    case = case_in_state(CaseState.RESOLVED, case_type=melding)
+    page = reverse("status-page", args=[links.case_status_token(case, "nl")])
+    assert "/survey/" not in browser.get(page).content.decode()
+    survey = survey_create(case=case)
+
+    html = browser.get(page).content.decode()
+
+    assert reverse("survey-page", args=[survey_token(survey)]) in html
+    Survey.objects.filter(pk=survey.pk).update(answered_at=timezone.now())
+    assert "/survey/" not in browser.get(page).content.decode()

@@ -1,32 +1,31 @@
-"""The status page for a citizen without the e-mail: found by case number and tracking code (throttled per
-address), and the citizen's answer while the case waits for them."""
+"""The citizen's answer on the status page while the case waits for them (public.views_citizen.status_reply),
+with files stored as the intake stores them: all or nothing."""
+
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseState, GroupMessage
 from cases.services import case_transition
 from cases.services.replies import CITIZEN_REPLY_MAX_LENGTH
 from contacts.models import Contact
 from notifications import links
-from notifications.models import Survey
-from notifications.surveys import survey_create, survey_token
+from public.models import Attachment
 from tests.factories import PersonFactory, case_in_state
 
 pytestmark = pytest.mark.django_db
 
-NOT_FOUND = "We vinden geen aanvraag met dit dossiernummer en deze code."
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle(settings):
-    """And the installation in Dutch (the suite's default is English): what staff read is stored in it."""
+def _dutch_installation(settings):
+    """The installation in Dutch (the suite's default is English): what staff read is stored in it."""
     settings.LANGUAGE_CODE = "nl-be"
-    cache.clear()
-    yield
     cache.clear()
 
 
@@ -56,44 +55,18 @@ def reply_url(case) -> str:
     return reverse("status-reply", args=[links.case_status_token(case, "nl")])
 
 
-def test_the_lookup_form_is_in_the_citizens_language(browser):
-    assert "Dossiernummer" in browser.get("/status/").content.decode()
-    assert "Numéro de dossier" in browser.get("/status/?taal=fr").content.decode()
-    assert "Case number" in browser.get("/status/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def written():
+    return (
+        Contact.objects.count(),
+        CaseEvent.objects.count(),
+        GroupMessage.objects.count(),
+        Attachment.objects.count(),
+    )
 
 
-def test_a_match_leads_to_the_status_page(browser, waiting):
-    response = browser.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code.lower()})
-
-    assert response.status_code == 302
-    page = browser.get(response["Location"])
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert f"Uw aanvraag {waiting.reference}" in html and "Waar precies ligt de tegel?" in html
-    assert "data-read-receipt" not in html  # no notification to mark read
-
-
-def test_a_wrong_code_and_a_missing_case_answer_alike(browser, waiting):
-    wrong = browser.post("/status/", {"reference": waiting.reference, "code": "AAAAAAAAAA"})
-    missing = browser.post("/status/", {"reference": "999999", "code": waiting.tracking_code})
-
-    assert wrong.status_code == missing.status_code == 404
-    for response in (wrong, missing):
-        assert NOT_FOUND in response.content.decode()
-        assert "Location" not in response
-
-
-def test_lookups_are_throttled_per_address(browser, waiting, settings):
-    settings.PUBLIC_STATUS_ADDRESS_RATE = "2/minute"
-    for _attempt in range(2):
-        assert browser.post("/status/", {"reference": waiting.reference, "code": "X"}).status_code == 404
-
-    refused = browser.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code})
-
-    assert refused.status_code == 429 and "Retry-After" in refused
-    assert "Te veel pogingen" in refused.content.decode()
-    other = Client(REMOTE_ADDR="10.0.0.9")
-    assert other.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code}).status_code == 302
+def stored_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def test_the_waiting_case_shows_the_reply_form_with_csrf(waiting):
@@ -133,23 +106,23 @@ def test_a_reply_is_logged_linked_told_and_resumes_when_the_type_says_so(
 def test_a_reply_to_a_case_that_no_longer_waits_is_refused(browser, waiting, handler):
     url = reply_url(waiting)
     case_transition(actor=handler, case=waiting, transition="resume")
-    before = (Contact.objects.count(), CaseEvent.objects.count(), GroupMessage.objects.count())
+    before = written()
 
     response = browser.post(url, {"text": "Aan nummer 12."})
 
     assert response.status_code == 409
     assert "wacht niet meer op een antwoord" in response.content.decode()
-    assert (Contact.objects.count(), CaseEvent.objects.count(), GroupMessage.objects.count()) == before
+    assert written() == before
 
 
 def test_a_reply_too_long_is_refused(browser, waiting):
-    before = (Contact.objects.count(), CaseEvent.objects.count(), GroupMessage.objects.count())
+    before = written()
 
     response = browser.post(reply_url(waiting), {"text": "x" * (CITIZEN_REPLY_MAX_LENGTH + 1)})
 
     assert response.status_code == 400
     assert "4001" in response.content.decode() and 'aria-invalid="true"' in response.content.decode()
-    assert (Contact.objects.count(), CaseEvent.objects.count(), GroupMessage.objects.count()) == before
+    assert written() == before
     assert Case.objects.get(pk=waiting.pk).state == CaseState.WAITING
 
 
@@ -158,15 +131,72 @@ def test_a_reply_needs_a_valid_link(browser, waiting):
     assert not Contact.objects.filter(subject="Antwoord op vraag").exists()
 
 
-def test_the_survey_link_shows_while_a_survey_is_open(browser, melding, handler):
-    melding.survey_enabled = True
-    melding.save()
-    case = case_in_state(CaseState.RESOLVED, case_type=melding)
-    assert "/survey/" not in browser.get(status_link(case)).content.decode()
-    survey = survey_create(case=case)
+def test_the_reply_form_sends_files_and_says_which(browser, waiting):
+    html = browser.get(status_link(waiting)).content.decode()
 
-    html = browser.get(status_link(case)).content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    assert 'type="file" name="attachments"' in html and ">Bijlagen</label>" in html
+    assert "Niet verplicht: hoogstens 5 bestanden van het type JPEG, PNG, PDF, elk hoogstens 2 MB." in html
 
-    assert reverse("survey-page", args=[survey_token(survey)]) in html
-    Survey.objects.filter(pk=survey.pk).update(answered_at=timezone.now())
-    assert "/survey/" not in browser.get(status_link(case)).content.decode()
+
+def test_a_reply_with_a_pdf_stores_it_with_the_contact_and_the_case(browser, waiting, settings):
+    pdf = SimpleUploadedFile("foto's plaats.pdf", PDF, content_type="application/pdf")
+
+    response = browser.post(reply_url(waiting), {"text": "Zie het plan.", "attachments": [pdf]})
+
+    assert response.status_code == 302
+    contact = Contact.objects.get(subject="Antwoord op vraag")
+    attachment = Attachment.objects.get()
+    assert (attachment.contact_id, attachment.case_id) == (contact.pk, waiting.pk)
+    assert (attachment.name, attachment.content_type, attachment.size) == (
+        "foto's plaats.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    assert attachment.file.name.startswith(f"attachments/cases/{waiting.reference}/")
+    assert [p.read_bytes() for p in stored_files(settings)] == [PDF]
+
+
+@pytest.mark.parametrize(
+    "name, content, content_type, message",
+    [
+        ("script.html", b"<script>", "text/html", "script.html is van een type"),
+        (
+            "nep.pdf",
+            b"MZ\x90\x00 geen pdf",
+            "application/pdf",
+            "nep.pdf is niet het application/pdf dat het beweert te zijn.",
+        ),
+        ("groot.pdf", PDF + b"\x00" * 2000, "application/pdf", "groot.pdf is groter dan 1000 bytes."),
+    ],
+)
+def test_a_refused_file_writes_nothing(browser, waiting, settings, name, content, content_type, message):
+    settings.PUBLIC_ATTACHMENT_MAX_BYTES = 1000
+    good = SimpleUploadedFile("goed.pdf", PDF, content_type="application/pdf")
+    bad = SimpleUploadedFile(name, content, content_type=content_type)
+    before = written()
+
+    response = browser.post(reply_url(waiting), {"text": "Zie bijlagen.", "attachments": [good, bad]})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html and 'aria-describedby="attachments-help" aria-invalid="true"' in html
+    assert html.index(message) > html.index(">Bijlagen</label>")
+    assert written() == before and stored_files(settings) == []
+    assert Case.objects.get(pk=waiting.pk).state == CaseState.WAITING
+
+
+def test_a_failure_after_storing_removes_the_files(browser, waiting, settings, monkeypatch):
+    from public import services
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services.Attachment.objects, "bulk_create", fail)
+    before = written()
+    pdf = SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
+
+    with pytest.raises(RuntimeError):
+        browser.post(reply_url(waiting), {"text": "Zie bijlage.", "attachments": [pdf]})
+
+    assert written() == before and stored_files(settings) == []

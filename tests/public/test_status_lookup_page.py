@@ -1,0 +1,112 @@
+"""The status page for a citizen without the e-mail: found by case number and tracking code (throttled per
+address, counted for the KPI "status requests per channel")."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from cases.models import CaseState
+from cases.services import case_transition
+from notifications import links
+from public.models import StatusLookup
+from tests.factories import PersonFactory, case_in_state
+
+pytestmark = pytest.mark.django_db
+
+NOT_FOUND = "We vinden geen aanvraag met dit dossiernummer en deze code."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle(settings):
+    """And the installation in Dutch (the suite's default is English): what staff read is stored in it."""
+    settings.LANGUAGE_CODE = "nl-be"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def browser():
+    return Client(enforce_csrf_checks=False, HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9")
+
+
+@pytest.fixture
+def waiting(melding, handler):
+    """A case the handler put on hold with a question to the citizen."""
+    case = case_in_state(CaseState.IN_PROGRESS, case_type=melding, party=PersonFactory(given_name="An"))
+    return case_transition(
+        actor=handler,
+        case=case,
+        transition="suspend",
+        reason="Foto nodig",
+        public_message="Waar precies ligt de tegel?",
+    )
+
+
+def status_link(case, language="nl") -> str:
+    return reverse("status-page", args=[links.case_status_token(case, language)])
+
+
+def reply_url(case) -> str:
+    return reverse("status-reply", args=[links.case_status_token(case, "nl")])
+
+
+def test_the_lookup_form_is_in_the_citizens_language(browser):
+    assert "Dossiernummer" in browser.get("/status/").content.decode()
+    assert "Numéro de dossier" in browser.get("/status/?taal=fr").content.decode()
+    assert "Case number" in browser.get("/status/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_match_leads_to_the_status_page(browser, waiting):
+    response = browser.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code.lower()})
+
+    assert response.status_code == 302
+    page = browser.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"Uw aanvraag {waiting.reference}" in html and "Waar precies ligt de tegel?" in html
+    assert "data-read-receipt" not in html  # no notification to mark read
+
+
+def test_a_wrong_code_and_a_missing_case_answer_alike(browser, waiting):
+    wrong = browser.post("/status/", {"reference": waiting.reference, "code": "AAAAAAAAAA"})
+    missing = browser.post("/status/", {"reference": "999999", "code": waiting.tracking_code})
+
+    assert wrong.status_code == missing.status_code == 404
+    for response in (wrong, missing):
+        assert NOT_FOUND in response.content.decode()
+        assert "Location" not in response
+
+
+def test_lookups_are_throttled_per_address(browser, waiting, settings):
+    settings.PUBLIC_STATUS_ADDRESS_RATE = "2/minute"
+    for _attempt in range(2):
+        assert browser.post("/status/", {"reference": waiting.reference, "code": "X"}).status_code == 404
+
+    refused = browser.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code})
+
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert "Te veel pogingen" in refused.content.decode()
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code}).status_code == 302
+
+
+def test_each_lookup_is_counted_as_a_website_form_request(browser, waiting, settings):
+    settings.PUBLIC_STATUS_ADDRESS_RATE = "2/minute"
+    browser.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code})
+    browser.post("/status/", {"reference": "999999", "code": waiting.tracking_code})
+    browser.post("/status/", {"reference": waiting.reference, "code": waiting.tracking_code})  # throttled
+    browser.post("/status/", {"reference": "", "code": ""})  # throttled too: no look-up
+    browser.get("/status/")
+
+    lookups = list(StatusLookup.objects.order_by("pk").values("case", "client", "channel", "source", "found"))
+    assert lookups == [
+        {"case": waiting.pk, "client": None, "channel": "website", "source": "web_form", "found": True},
+        {"case": None, "client": None, "channel": "website", "source": "web_form", "found": False},
+    ]
+
+
+def test_an_incomplete_form_is_no_lookup(browser):
+    assert browser.post("/status/", {"reference": "", "code": ""}).status_code == 400
+    assert not StatusLookup.objects.exists()
