@@ -1,8 +1,12 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
+from cases.models import CaseState
+from cases.services import case_transition
 from public.services import service_client_create
+from tests.factories import PersonFactory, case_in_state
 
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
@@ -64,3 +68,25 @@ def oidc_provider(httpserver, settings):
     settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.issuer}/v1/keys"
     settings.MIDOFFICE_OIDC_LOGOUT_ENDPOINT = f"{provider.issuer}/v1/logout"
     return provider
+
+
+# The citizen's status page (tests of the look-up and of the reply).
+
+
+@pytest.fixture
+def browser():
+    """A citizen's browser asking for Dutch."""
+    return Client(enforce_csrf_checks=False, HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9")
+
+
+@pytest.fixture
+def waiting(melding, handler):
+    """A case the handler put on hold with a question to the citizen."""
+    case = case_in_state(CaseState.IN_PROGRESS, case_type=melding, party=PersonFactory(given_name="An"))
+    return case_transition(
+        actor=handler,
+        case=case,
+        transition="suspend",
+        reason="Foto nodig",
+        public_message="Waar precies ligt de tegel?",
+    )

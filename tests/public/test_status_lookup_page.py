@@ -4,13 +4,8 @@ address, counted for the KPI "status requests per channel")."""
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.urls import reverse
 
-from cases.models import CaseState
-from cases.services import case_transition
-from notifications import links
 from public.models import StatusLookup
-from tests.factories import PersonFactory, case_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -19,37 +14,11 @@ NOT_FOUND = "We vinden geen aanvraag met dit dossiernummer en deze code."
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle(settings):
-    """And the installation in Dutch (the suite's default is English): what staff read is stored in it."""
+    """Throttle counts start from nothing; the installation in Dutch (the suite's default is English)."""
     settings.LANGUAGE_CODE = "nl-be"
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def browser():
-    return Client(enforce_csrf_checks=False, HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9")
-
-
-@pytest.fixture
-def waiting(melding, handler):
-    """A case the handler put on hold with a question to the citizen."""
-    case = case_in_state(CaseState.IN_PROGRESS, case_type=melding, party=PersonFactory(given_name="An"))
-    return case_transition(
-        actor=handler,
-        case=case,
-        transition="suspend",
-        reason="Foto nodig",
-        public_message="Waar precies ligt de tegel?",
-    )
-
-
-def status_link(case, language="nl") -> str:
-    return reverse("status-page", args=[links.case_status_token(case, language)])
-
-
-def reply_url(case) -> str:
-    return reverse("status-reply", args=[links.case_status_token(case, "nl")])
 
 
 def test_the_lookup_form_is_in_the_citizens_language(browser):
