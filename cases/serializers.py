@@ -5,7 +5,14 @@ from rest_framework import serializers
 
 from contacts.models import Channel, Contact, Party
 from contacts.serializers import ContactCreateSerializer
-from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField, Serializer
+from midoffice.serializers import (
+    ID_MAX,
+    AwareDateTimeField,
+    CachedModelSerializer,
+    CleanCharField,
+    Serializer,
+    SlugRelatedField,
+)
 
 from .configuration import configuration
 from .deadlines import case_durations, days_waited
@@ -329,7 +336,7 @@ class BulkAssignSerializer(Serializer):
 
 
 class ChangeTypeSerializer(Serializer):
-    case_type = serializers.SlugRelatedField(
+    case_type = SlugRelatedField(
         slug_field="code", queryset=CaseType.objects.all(), help_text="Code of an active case type."
     )
     reason = CleanCharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")

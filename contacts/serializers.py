@@ -4,7 +4,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from midoffice.serializers import ID_MAX, AwareDateTimeField, CachedModelSerializer, CleanCharField, Serializer
+from midoffice.serializers import (
+    ID_MAX,
+    AwareDateTimeField,
+    CachedModelSerializer,
+    CleanCharField,
+    Serializer,
+    SlugRelatedField,
+)
 
 from .identifiers import (
     clean_association_code,
@@ -336,7 +343,7 @@ class ContactCreateSerializer(Serializer):
     summary = CleanCharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True, default="")
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True, default="")
     guided = serializers.BooleanField(default=False)
-    handled_by = serializers.SlugRelatedField(
+    handled_by = SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False
     )
 

@@ -75,6 +75,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
             key = token.decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
+        if "\x00" in key:  # No token has one, and PostgreSQL would refuse it in the look-up.
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         with connection.cursor() as cursor:
             cursor.execute(_TOKENS_SQL, [key[: CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()

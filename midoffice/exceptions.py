@@ -1,3 +1,5 @@
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -6,6 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .middleware import is_nul_character_error, nul_character_message
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
@@ -21,6 +26,9 @@ def exception_handler(exc, context):
         else:
             detail = {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if is_nul_character_error(exc):
+        logger.warning("A NUL character reached the database: %s", context["request"].path)
+        return Response({"detail": nul_character_message(), "code": "invalid_characters"}, status=400)
     # As DRF's handler does, but here, so that these get their code too.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)

@@ -68,6 +68,16 @@ class CleanCharField(serializers.CharField):
         return super().run_validation(data)
 
 
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, but a value with a NUL character (no database text column can hold one, so the look-up would fail
+    with a database error) is one that does not exist."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """A moment with its UTC offset: a naive one is refused rather than read in a zone the client may not mean,
     and one before ``MIDOFFICE_MIN_DATE`` is a typing error (and would send date arithmetic through centuries)."""

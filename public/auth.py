@@ -32,6 +32,8 @@ def new_key() -> tuple[str, str, str]:
 
 def client_for_key(key: str) -> ServiceClient | None:
     """The client whose key this is (revoked or not), or None."""
+    if "\x00" in key:
+        return None  # No key has one, and PostgreSQL would refuse it in the look-up.
     candidates = ServiceClient.objects.select_related("user").filter(key_prefix=key[:PREFIX_LENGTH])
     digest = hash_token(key)
     found = None

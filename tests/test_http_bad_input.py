@@ -4,9 +4,11 @@ import io
 import json
 
 import pytest
+from django.db import DataError, connection, transaction
 from rest_framework.test import APIClient
 
 from contacts.models import AccessLog, Party
+from midoffice.exceptions import exception_handler
 from midoffice.parsers import MAX_JSON_DEPTH, JSONParser, RequestTooLarge
 from tests.factories import PersonFactory, UserFactory
 
@@ -43,6 +45,30 @@ class TestNulCharacters:
         response = kcc_client.post(f"{PARTIES}?x=%00", {"given_name": "Jan"})
         assert response.status_code == 400
         assert not Party.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL refuses NUL in text; SQLite stores it")
+class TestNulCharacterThatReachesTheDatabase:
+    """Form fields no validator checks (a choice looked up by its value) answer 400, never a 500."""
+
+    def test_a_staff_form_answers_a_400_page(self, client):
+        supervisor = UserFactory(role="supervisor")
+        client.force_login(supervisor)
+        response = client.post("/dossiers/toewijzen/", {"cases": ["M-1"], "assignee": "ja\x00n"})
+        assert response.status_code == 400
+        assert "The request contains a NUL character, which cannot be stored." in response.content.decode()
+
+    def test_the_api_answers_a_400(self, kcc_client):
+        """The net under the API's validators: PostgreSQL's own refusal becomes the caller's 400."""
+        with pytest.raises(DataError) as refused, transaction.atomic():
+            Party.objects.filter(family_name="ja\x00n").exists()
+        request = kcc_client.get("/api/v1/parties/").wsgi_request
+        response = exception_handler(refused.value, {"request": request})
+        assert response.status_code == 400
+        assert response.data == {
+            "detail": "The request contains a NUL character, which cannot be stored.",
+            "code": "invalid_characters",
+        }
 
 
 class TestNumbersOutOfRange:
@@ -150,7 +176,10 @@ class TestBodySize:
 
 
 class TestAuthorizationHeader:
-    @pytest.mark.parametrize("header", ["Token \xff\xfe", "Token", "Token a b", "Token " + "0" * 5000])
+    @pytest.mark.parametrize(
+        "header",
+        ["Token \xff\xfe", "Token", "Token a b", "Token " + "0" * 5000, "Token ab\x00cd", "ServiceClient ab\x00cd"],
+    )
     def test_a_malformed_token_is_401(self, header):
         UserFactory(role="kcc")
         response = APIClient().get(PARTIES, HTTP_AUTHORIZATION=header)

@@ -244,6 +244,7 @@ def test_list_contacts_filter_on_channel(front_desk_client):
         ({"subject": "x" * 201}, "subject", "Ensure this field has no more than 200 characters."),
         ({"summary": "x" * 10_001}, "summary", "Ensure this field has no more than 10000 characters."),
         ({"party": 10**20}, "party", ""),
+        ({"handled_by": "M\x006"}, "handled_by", "Object with username=M6 does not exist."),
     ],
 )
 def test_bad_contact_input_is_refused_and_writes_nothing(front_desk_client, payload, field, message):
@@ -251,6 +252,19 @@ def test_bad_contact_input_is_refused_and_writes_nothing(front_desk_client, payl
     response = log(front_desk_client, **{"anonymous": "party" not in payload, **payload})
     assert response.status_code == 400, response.json()
     assert message in response.json()[field][0]
+    assert counts() == before
+
+
+def test_a_nul_character_in_a_form_body_is_refused_and_writes_nothing(front_desk_client):
+    """A multipart body reaches the username look-up unchecked (PostgreSQL refuses NUL in text: it was a 500)."""
+    before = counts()
+    response = front_desk_client.post(
+        CONTACTS,
+        {"channel": "messenger", "subject": "Adreswijziging", "anonymous": "true", "handled_by": "M\x006"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["handled_by"] == ["Object with username=M6 does not exist."]
     assert counts() == before
 
 

@@ -162,6 +162,8 @@ def test_bad_keys_403(client, melding, fmt):
     service_client_revoke(actor=None, client=ServiceClient.objects.get(name="Oud"))
     keys = {
         "wrong": ("niet-geldig", "This api_key is not valid."),
+        # PostgreSQL refuses a NUL in the prefix look-up (it was a 500).
+        "NUL": ("ab\x00cdefgh", "This api_key is not valid."),
         "revoked": (revoked_key, "This api_key is not valid."),
         "no intake": (make_key(scopes=["status"], name="Status"), "This api_key may not submit requests."),
     }
