@@ -453,6 +453,7 @@ PUBLIC_ATTACHMENT_CONTENT_TYPES = env.list(
 # Throttles (DRF rate syntax): submissions per service client; status look-ups per service client and, for
 # callers without one, per client address.
 PUBLIC_INTAKE_RATE = env.str("PUBLIC_INTAKE_RATE", default="120/minute")
+PUBLIC_INTAKE_CITIZEN_RATE = env.str("PUBLIC_INTAKE_CITIZEN_RATE", default="20/hour")
 PUBLIC_STATUS_CLIENT_RATE = env.str("PUBLIC_STATUS_CLIENT_RATE", default="600/minute")
 PUBLIC_STATUS_ADDRESS_RATE = env.str("PUBLIC_STATUS_ADDRESS_RATE", default="10/minute")
 # ACM/IDM, the Flemish government's login (OpenID Connect; docs/acm-idm.md): staff sign in with it next to their

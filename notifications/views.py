@@ -30,6 +30,16 @@ class ReplyForm(forms.Form):
     attachments = forms.FileField(label=_("Attachments"), required=False)
 
 
+def attachment_limits() -> dict:
+    """What a citizen's form says about the files it takes."""
+    return {
+        "attachment_types": ", ".join(kind.split("/")[-1].upper() for kind in settings.PUBLIC_ATTACHMENT_CONTENT_TYPES),
+        "attachment_max_mb": f"{settings.PUBLIC_ATTACHMENT_MAX_BYTES / 1_000_000:g}",
+        "attachment_max_count": settings.PUBLIC_ATTACHMENT_MAX_COUNT,
+        "attachment_accept": ",".join(settings.PUBLIC_ATTACHMENT_CONTENT_TYPES),
+    }
+
+
 def render_invalid(request, exc: StatusLinkInvalid):
     return render(
         request,
@@ -54,12 +64,7 @@ def render_status_page(request, token: str, link: links.StatusLink, *, reply_for
             "waiting": case.state == CaseState.WAITING,
             "reply_url": reverse("status-reply", args=[token]),
             "reply_form": reply_form or ReplyForm(),
-            "attachment_types": ", ".join(
-                kind.split("/")[-1].upper() for kind in settings.PUBLIC_ATTACHMENT_CONTENT_TYPES
-            ),
-            "attachment_max_mb": f"{settings.PUBLIC_ATTACHMENT_MAX_BYTES / 1_000_000:g}",
-            "attachment_max_count": settings.PUBLIC_ATTACHMENT_MAX_COUNT,
-            "attachment_accept": ",".join(settings.PUBLIC_ATTACHMENT_CONTENT_TYPES),
+            **attachment_limits(),
             "notice": notice,
             "survey_url": reverse("survey-page", args=[surveys.survey_token(survey)]) if survey else "",
         },

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -17,16 +17,26 @@ from midoffice.schema import ErrorSerializer
 
 from . import selectors, services
 from .auth import HasScope, ServiceClientAuthentication, request_client
-from .citizen_auth import CitizenSessionAuthentication, IsCitizen
+from .citizen_auth import Citizen, CitizenSessionAuthentication, IsCitizen
 from .models import Scope
 from .serializers import CaseStatusSerializer, IntakeResultSerializer, IntakeSerializer, StatusQuerySerializer
-from .throttling import AddressThrottle, ClientThrottle
+from .throttling import AddressThrottle, CitizenThrottle, ClientThrottle
+
+
+class ClientOrCitizen(HasScope):
+    """A service client with the scope, or a citizen signed in with ACM/IDM."""
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Citizen) or super().has_permission(request, view)
 
 
 class IntakeApi(GenericAPIView):
-    authentication_classes = [ServiceClientAuthentication]
-    permission_classes = [HasScope(Scope.INTAKE)]
-    throttle_classes = [ClientThrottle("public_intake", "PUBLIC_INTAKE_RATE")]
+    authentication_classes = [ServiceClientAuthentication, CitizenSessionAuthentication]
+    permission_classes = [ClientOrCitizen(Scope.INTAKE)]
+    throttle_classes = [
+        ClientThrottle("public_intake", "PUBLIC_INTAKE_RATE"),
+        CitizenThrottle("public_intake_citizen", "PUBLIC_INTAKE_CITIZEN_RATE"),
+    ]
     parser_classes = [JSONParser, MultiPartParser]
     serializer_class = IntakeSerializer
 
@@ -37,7 +47,10 @@ class IntakeApi(GenericAPIView):
         "public `case_type` a case is opened and routed like any case; with `answered: true` (no case type) the "
         "client answered the question itself and only the contact is logged. Files go in `attachments` as "
         "multipart. Send an `Idempotency-Key` header to retry safely: the same key and body return the first "
-        "response, the same key with another body answers 422.",
+        "response, the same key with another body answers 422. A citizen signed in with ACM/IDM "
+        "(`/burger/aanmelden/`; the session cookie and the `X-CSRFToken` header) submits as themselves: their "
+        "identity comes from the login (no `party_data`), through the website's form (channel `website`, source "
+        "`web_form`); the case is among their own at `GET /public/my/cases/`.",
         request={"application/json": IntakeSerializer, "multipart/form-data": IntakeSerializer},
         responses={
             201: IntakeResultSerializer,
@@ -46,14 +59,23 @@ class IntakeApi(GenericAPIView):
     )
     @idempotent
     def post(self, request):
-        serializer = IntakeSerializer(data=request.data)
+        citizen = request.auth if isinstance(request.auth, Citizen) else None
+        serializer = IntakeSerializer(data=request.data, context={"citizen": citizen is not None})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         uploads = [
             services.Upload(name=f.name, content_type=f.content_type, size=f.size, file=f)
             for f in data.pop("attachments")
         ]
-        contact, case, _attachments = services.intake_submit(client=request.auth, attachments=uploads, **data)
+        if citizen is None:
+            contact, case, _attachments = services.intake_submit(client=request.auth, attachments=uploads, **data)
+        else:
+            party = selectors.citizen_party(citizen.party_id)
+            if party is None:
+                raise NotAuthenticated(_("Your sign-in is no longer valid; sign in again."))
+            contact, case, _attachments = services.intake_submit(
+                client=None, citizen_party=party, attachments=uploads, **data
+            )
         result = {"reference": None, "tracking_code": None, "expected_date": None, "handler_group": None}
         if case is not None:
             result = {

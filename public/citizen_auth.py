@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import BaseAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 
 SESSION_KEY = "midoffice_citizen"
@@ -44,12 +44,16 @@ def request_citizen(request) -> Citizen | None:
     return Citizen(data["party"], data["acr"], data["expires_at"])
 
 
-class CitizenSessionAuthentication(BaseAuthentication):
-    """The citizen's session as ``request.auth`` (the user stays anonymous)."""
+class CitizenSessionAuthentication(SessionAuthentication):
+    """The citizen's session as ``request.auth`` (the user stays anonymous); a write needs the CSRF token, as
+    Django's session authentication does (another site could otherwise submit in the citizen's name)."""
 
     def authenticate(self, request):
         citizen = request_citizen(request._request)
-        return None if citizen is None else (AnonymousUser(), citizen)
+        if citizen is None:
+            return None
+        self.enforce_csrf(request)
+        return AnonymousUser(), citizen
 
     def authenticate_header(self, request):
         return "Session"

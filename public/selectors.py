@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 
-from cases.models import Case, CaseEvent
+from cases.configuration import configuration
+from cases.models import Case, CaseEvent, CaseType
 from cases.workflow import OPEN_STATES, CaseState
+from contacts.models import Party
 from notifications.selectors import public_messages
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -27,6 +29,18 @@ def case_public_status(case: Case, language: str) -> dict:
             "expected_date": expected_date(case),
             "waiting_for_citizen": case.state == CaseState.WAITING,
         }
+
+
+def public_case_types(language: str) -> list[CaseType]:
+    """What a citizen can submit on the website's form, by their name in ``language`` (no query)."""
+    chosen = [case_type for case_type in configuration().case_types.values() if case_type.public]
+    return sorted(chosen, key=lambda case_type: case_type.public_name(language).casefold())
+
+
+def citizen_party(party_id: int) -> Party | None:
+    """The signed-in citizen's record (the one it was merged into, if it was); None when it is gone."""
+    party = Party.objects.filter(pk=party_id).first()
+    return None if party is None else party.survivor()
 
 
 def cases_of_party(party_id: int) -> QuerySet[Case]:

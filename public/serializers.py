@@ -13,10 +13,19 @@ class IntakeSerializer(Serializer):
     """A citizen's submission; as JSON, or as multipart with ``attachments`` (``party_data.email`` and so on for
     the party's fields)."""
 
-    channel = serializers.ChoiceField(choices=Channel.choices, help_text="One the client may report.")
-    source = serializers.ChoiceField(choices=PUBLIC_SOURCES, help_text="One the client may report.")
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="Service clients (required): one the client may report. A signed-in citizen: `website`.",
+    )
+    source = serializers.ChoiceField(
+        choices=PUBLIC_SOURCES,
+        required=False,
+        help_text="Service clients (required): one the client may report. A signed-in citizen: `web_form`.",
+    )
     party_data = PartyDataSerializer(
-        required=False, help_text="What the citizen told: resolved to their record (or a new one)."
+        required=False,
+        help_text="What the citizen told: resolved to their record (or a new one). Not for a signed-in citizen.",
     )
     anonymous = serializers.BooleanField(default=False, help_text="No party: the citizen stays anonymous.")
     case_type = serializers.CharField(
@@ -54,8 +63,17 @@ class IntakeSerializer(Serializer):
     )
 
     def validate(self, attrs):
+        errors = {}
         if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
-            raise serializers.ValidationError({"longitude": ["Give both latitude and longitude, or neither."]})
+            errors["longitude"] = ["Give both latitude and longitude, or neither."]
+        if self.context.get("citizen"):
+            attrs.setdefault("channel", Channel.WEBSITE)
+            attrs.setdefault("source", Source.WEB_FORM)
+        else:
+            missing = [field for field in ("channel", "source") if field not in attrs]
+            errors.update((field, [self.error_messages["required"]]) for field in missing)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from cases.configuration import configuration
 from cases.models import Case, CaseType
 from cases.services import case_citizen_reply, contact_log_with_case
-from contacts.models import Channel, Contact, Outcome, Source
+from contacts.models import Channel, Contact, Outcome, Party, Source
 from contacts.services.contacts import FUTURE_TOLERANCE
 
 from .auth import new_key
@@ -204,12 +204,28 @@ def _check_client(client: ServiceClient, channel: str, source: str) -> dict:
     return errors
 
 
+def _check_citizen(channel: str, source: str, party_data: dict | None, anonymous: bool, answered: bool) -> dict:
+    """A signed-in citizen submits on the city's website through its form, as themselves: their identity is the
+    login's, and only a service client can say it answered a question itself."""
+    errors = {}
+    if channel != Channel.WEBSITE:
+        errors["channel"] = [_("A signed-in citizen submits through the website.")]
+    if source != Source.WEB_FORM:
+        errors["source"] = [_("A signed-in citizen submits through the web form.")]
+    if party_data or anonymous:
+        errors["party_data"] = [_("You are signed in: your details come from your login; leave them out.")]
+    if answered:
+        errors["answered"] = [_("Only a service client can answer a question itself.")]
+    return errors
+
+
 def intake_submit(
     *,
-    client: ServiceClient,
+    client: ServiceClient | None,
     channel: str,
     source: str,
     description: str,
+    citizen_party: Party | None = None,
     party_data: dict | None = None,
     anonymous: bool = False,
     case_type: str = "",
@@ -222,10 +238,16 @@ def intake_submit(
     started_at: datetime | None = None,
     attachments: list[Upload] = (),
 ) -> tuple[Contact, Case | None, list[Attachment]]:
-    """A citizen's submission through a service client: a contact, and a case routed like any other unless the
-    client answered the question itself (``answered``: a contact only). Checked whole before anything is written."""
+    """A citizen's submission through a service client, or by the signed-in ``citizen_party`` themselves (no
+    client): a contact, and a case routed like any other unless the client answered the question itself
+    (``answered``: a contact only). Checked whole before anything is written."""
     now = timezone.now()
-    errors = _check_client(client, channel, source)
+    if (client is None) == (citizen_party is None):
+        raise ValueError("A submission comes from a service client or from a signed-in citizen.")
+    if client is not None:
+        errors = _check_client(client, channel, source)
+    else:
+        errors = _check_citizen(channel, source, party_data, anonymous, answered)
     description = description.strip()
     if not description:
         errors["description"] = [_("Describe the question or report.")]
@@ -262,11 +284,12 @@ def intake_submit(
     try:
         with transaction.atomic():
             contact, opened = contact_log_with_case(
-                actor=client.user,
+                actor=None if client is None else client.user,
                 channel=channel,
                 source=source,
                 subject=subject,
                 summary=description if case is None else "",
+                party=citizen_party,
                 party_data=party_data or None,
                 anonymous=anonymous,
                 occurred_at=now,

@@ -7,6 +7,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from midoffice.throttling import client_ip
 
 from .auth import request_client
+from .citizen_auth import Citizen
 
 
 class ClientThrottle(SimpleRateThrottle):
@@ -39,3 +40,12 @@ class AddressThrottle(ClientThrottle):
         if request_client(request) is not None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+
+
+class CitizenThrottle(ClientThrottle):
+    """Per signed-in citizen (their party), for what they do themselves."""
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, Citizen):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.party_id}

@@ -13,9 +13,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
+from cases.models import Case
 from cases.selectors import PUBLIC_LANGUAGES, case_for_citizen, public_language
 from cases.services import CaseNotWaiting
 from contacts.models import Channel, Source
@@ -23,7 +24,7 @@ from midoffice import oidc
 from midoffice.throttling import client_ip
 from notifications import links
 from notifications.errors import StatusLinkInvalid
-from notifications.views import ReplyForm, render_invalid, render_status_page
+from notifications.views import ReplyForm, attachment_limits, render_invalid, render_status_page
 
 from . import selectors, services
 from .citizen_auth import STATES_SESSION_KEY, citizen_sign_in, citizen_sign_out, request_citizen
@@ -43,6 +44,45 @@ class LookupThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+
+
+class CitizenIntakeThrottle(SimpleRateThrottle):
+    """Submissions per signed-in citizen, at the intake API's rate for citizens (PUBLIC_INTAKE_CITIZEN_RATE)."""
+
+    scope = "public_intake_citizen"
+
+    def __init__(self, party_id: int):
+        self.party_id = party_id
+        self.rate = settings.PUBLIC_INTAKE_CITIZEN_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def get_cache_key(self, request, view):
+        # The API's CitizenThrottle counts under the same key: the form and the API share one budget.
+        return self.cache_format % {"scope": self.scope, "ident": self.party_id}
+
+
+class ReportForm(forms.Form):
+    """A signed-in citizen's question or report; who they are comes from the login."""
+
+    case_type = forms.ChoiceField(label=_("What is it about?"))
+    description = forms.CharField(
+        label=_("Your question or report"),
+        max_length=services.DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    location = forms.CharField(
+        label=_("Where?"), max_length=300, required=False, help_text=_("An address or a place, when it matters.")
+    )
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    # Rendered and read by hand (several files; checked by the intake service): the field carries their refusals.
+    attachments = forms.FileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_type"].choices = [
+            ("", _("Choose")),
+            *((case_type.code, case_type.public_name(language)) for case_type in selectors.public_case_types(language)),
+        ]
 
 
 class LookupForm(forms.Form):
@@ -161,6 +201,70 @@ def my_cases(request):
 
 
 @csrf_protect
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """A signed-in citizen submits a question or report (``intake_submit`` as themselves, through the website's
+    form) and is told its case number, tracking code, expected date and who handles it."""
+    citizen = request_citizen(request)
+    if citizen is None:
+        return redirect("citizen-sign-in" if oidc.enabled() else "status-lookup")
+    language = _language(request)
+    with translation.override(language):
+        form = ReportForm(request.POST or None, language=language)
+        status = 200
+        if request.method == "POST":
+            status = 400
+            throttle = CitizenIntakeThrottle(citizen.party_id)
+            if not throttle.allow_request(request, None):
+                form.add_error(None, _("You sent many requests in a short time. Try again later."))
+                response = render(request, "public/citizen_report.html", _form_context(form), status=429)
+                response["Retry-After"] = str(int(throttle.wait() or 60))
+                return response
+            party = selectors.citizen_party(citizen.party_id)
+            if party is None:
+                citizen_sign_out(request)
+                return redirect("citizen-sign-in" if oidc.enabled() else "status-lookup")
+            if form.is_valid():
+                case = _submit(form, party, request.FILES.getlist("attachments"))
+                if case is not None:
+                    done = {
+                        "case": case,
+                        "case_type_name": case.case_type.public_name(language),
+                        "expected_date": selectors.expected_date(case),
+                        "status_url": reverse("status-page", args=[links.case_status_token(case, language)]),
+                    }
+                    return render(request, "public/citizen_report_done.html", done, status=201)
+        return render(request, "public/citizen_report.html", _form_context(form), status=status)
+
+
+def _form_context(form: ReportForm) -> dict:
+    return {"form": form, **attachment_limits()}
+
+
+def _submit(form: ReportForm, party, files) -> Case | None:
+    """The form's submission, or None with the service's refusals on the form's fields (nothing written)."""
+    uploads = [services.Upload(name=f.name, content_type=f.content_type, size=f.size, file=f) for f in files]
+    try:
+        _contact, case, _stored = services.intake_submit(
+            client=None,
+            citizen_party=party,
+            channel=Channel.WEBSITE,
+            source=Source.WEB_FORM,
+            case_type=form.cleaned_data["case_type"],
+            description=form.cleaned_data["description"],
+            location=form.cleaned_data["location"],
+            postal_code=form.cleaned_data["postal_code"],
+            attachments=uploads,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        return None
+    return case
+
+
+@csrf_protect
 @require_POST
 def status_reply(request, token: str):
     """The citizen's answer while the case waits for them, with its files; back to the status page, or the page with
@@ -195,4 +299,5 @@ urlpatterns = [
     path("callback/", callback, name="citizen-callback"),
     path("afmelden/", sign_out, name="citizen-sign-out"),
     path("dossiers/", my_cases, name="citizen-cases"),
+    path("melden/", report, name="citizen-report"),
 ]

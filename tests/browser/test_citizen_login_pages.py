@@ -52,6 +52,28 @@ def test_my_cases_on_a_phone(phone, acmidm, melding):
     phone.screenshot("citizen-my-cases-phone")
 
 
+def test_a_signed_in_citizen_reports_on_a_phone(phone, acmidm, melding):
+    me = PersonFactory(given_name="An")
+    sign_in_citizen(phone, me)
+
+    phone.open("/burger/dossiers/")
+    phone.get_by_role("link", name="Een vraag stellen of iets melden").click()
+    phone.get_by_role("button", name="Versturen").click()
+
+    assert phone.get_by_label("Uw vraag of melding").get_attribute("aria-invalid") == "true"
+    phone.assert_accessible()
+    phone.get_by_label("Waarover gaat het?").select_option("melding")
+    phone.get_by_label("Uw vraag of melding").fill("Losliggende stoeptegel voor nummer 12")
+    phone.get_by_label("Waar?").fill("Kerkstraat 12, Gent")
+    phone.get_by_role("button", name="Versturen").click()
+
+    case = me.cases.get()
+    assert phone.get_by_role("status").inner_text() == "Bedankt. We hebben uw aanvraag ontvangen."
+    assert case.tracking_code in phone.locator("dl").inner_text()
+    phone.assert_accessible()
+    phone.screenshot("citizen-report-phone")
+
+
 def test_the_refusal_on_a_phone(phone, acmidm):
     response = phone.open("/burger/callback/?code=x&state=forged")
 

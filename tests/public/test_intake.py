@@ -106,6 +106,7 @@ def test_an_answered_question_is_a_contact_only(assistant, melding):
         ({"case_type": None}, "case_type", "Choose a case type, or say the question was answered."),
         ({"answered": True}, "answered", "An answered question opens no case: leave case_type out."),
         ({"channel": "whatsapp"}, "channel", "This client may not report the channel whatsapp."),
+        ({"channel": None}, "channel", "This field is required."),
         ({"source": "integration"}, "source", "This client may not report the source integration."),
         ({"source": "staff"}, "source", '"staff" is not a valid choice.'),
         ({"description": "x" * 4001}, "description", "Ensure this field has no more than 4000 characters."),
