@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Max, Min, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, FloatField, Max, Min, Q, QuerySet
+from django.db.models.functions import Cast, TruncMonth
 
 from .models import UnansweredQuestion
 
@@ -19,14 +19,19 @@ def assistant_question_groups(*, since: datetime, limit: int = 100) -> QuerySet:
     )
 
 
-def assistant_questions_handled_per_month() -> QuerySet:
-    """Per month (local time) the groups whose web page was updated and the questions in them, the latest first:
-    the KPI "web pages updated from the assistant's feedback"."""
+def assistant_feedback_per_month() -> QuerySet:
+    """Per month the questions were asked in (local time), the latest first: the groups of questions the assistant
+    could not answer (``groups``), those whose web page was updated since (``updated``), their ``share`` in percent
+    and the ``questions``: the KPI "share of web pages updated from the assistant's feedback". One GROUP BY."""
     return (
-        UnansweredQuestion.objects.filter(handled_at__isnull=False)
-        .annotate(month=TruncMonth("handled_at"))
+        UnansweredQuestion.objects.annotate(month=TruncMonth("asked_at"))
         .values("month")
-        .annotate(groups=Count("normalised_text", distinct=True), questions=Count("id"))
+        .annotate(
+            groups=Count("normalised_text", distinct=True),
+            updated=Count("normalised_text", distinct=True, filter=Q(handled_at__isnull=False)),
+            questions=Count("id"),
+        )
+        .annotate(share=Cast(F("updated"), FloatField()) * 100 / F("groups"))
         .order_by("-month")
     )
 

@@ -1,6 +1,6 @@
 """The virtual assistant's unanswered questions ("Vragen van de assistent", ``/assistent/vragen/``): the open ones
-grouped on their normalised text over the last 7, 30 or 90 days, "web page updated" per group, and the groups
-handled per month (the KPI "web pages updated from the assistant's feedback").
+grouped on their normalised text over the last 7, 30 or 90 days, "web page updated" per group, and per month the
+share of the groups asked whose web page was updated (the KPI "web pages updated from the assistant's feedback").
 
 The action is a plain form and a redirect: it works without JavaScript, and a second click (or a colleague who was
 first) only says that nothing was left to mark.
@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from public.selectors_assistant import (
+    assistant_feedback_per_month,
     assistant_question_groups,
-    assistant_questions_handled_per_month,
     assistant_questions_handled_recently,
 )
 from public.services_assistant import QUESTION_ROLES, assistant_questions_mark_updated
@@ -49,7 +49,7 @@ def question_list(request):
         "days": days,
         "periods": PERIODS,
         "groups": list(assistant_question_groups(since=timezone.now() - timedelta(days=days))),
-        "per_month": list(assistant_questions_handled_per_month()),
+        "per_month": list(assistant_feedback_per_month()),
         "handled": [_with_name(row) for row in assistant_questions_handled_recently()],
     }
     return render(request, "staff/assistant/questions.html", context)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from public.models import UnansweredQuestion
-from public.selectors_assistant import assistant_question_groups, assistant_questions_handled_per_month
+from public.selectors_assistant import assistant_feedback_per_month, assistant_question_groups
 from public.services import service_client_create
 from public.services_assistant import assistant_questions_mark_updated, assistant_session_record, question_normalise
 from tests.factories import UserFactory
@@ -134,10 +134,22 @@ def test_web_page_updated_handles_the_group_and_counts_it_per_month(signed_in, r
     handled = UnansweredQuestion.objects.filter(normalised_text=NORMALISED)
     assert {(q.handled_by, q.handled_at is not None) for q in handled} == {(clerk, True)}
     assert [group["normalised_text"] for group in response.context["groups"]] == ["andere vraag"]
-    assert [(row["groups"], row["questions"]) for row in assistant_questions_handled_per_month()] == [(1, 3)]
+    month = assistant_feedback_per_month().get()
+    assert (month["groups"], month["updated"], month["share"], month["questions"]) == (2, 1, 50.0, 4)
+    assert "50 %" in response.content.decode()
     assert response.context["handled"][0]["handled_by"] == "Katrien Claes"
     again = client.post(ACTION, {"normalised_text": NORMALISED}, follow=True)
     assert "These questions were handled already." in again.content.decode()
+
+
+def test_the_share_counts_each_group_in_the_month_it_was_asked_in(report):
+    """A group asked in two months counts in both; updated in the second, it is updated in the second only."""
+    report(["Waar vind ik mijn rijbewijs?"], days_ago=40)
+    report(SPELLINGS[:1], days_ago=40)
+    report(SPELLINGS[1:2])
+    assert assistant_questions_mark_updated(actor=UserFactory(role="supervisor"), normalised_text=NORMALISED) == 2
+    rows = [(row["groups"], row["updated"], row["share"]) for row in assistant_feedback_per_month()]
+    assert rows == [(1, 1, 100.0), (2, 1, 50.0)]
 
 
 def test_a_new_question_after_the_update_opens_the_group_again(report):
