@@ -92,6 +92,11 @@ class WorkingCalendar:
         return day.weekday() < 5 and day not in _public_holidays(day.year) and day not in self.closed
 
 
+def is_holiday_or_closing_day(day: date) -> bool:
+    """A public holiday or one of the city's closing days (whatever the weekday): no service that day."""
+    return day in _public_holidays(day.year) or day in closing_days()
+
+
 def local_date(moment: datetime) -> date:
     return moment.astimezone(BRUSSELS).date()
 

@@ -66,6 +66,7 @@ ROLE_PERMISSIONS = {
         "notifications.retry_notification",
         "notifications.view_deadletterdigest",
         "notifications.view_survey",
+        "reports.view_reports",
     ],
     ADMIN: [
         "contacts.view_party",
@@ -116,6 +117,14 @@ ROLE_PERMISSIONS = {
         "notifications.add_emailtext",
         "notifications.change_emailtext",
         "notifications.delete_emailtext",
+        "reports.view_reports",
+        *(
+            f"reports.{action}_{model}"
+            for model in ("queue", "openinginterval", "countercluster", "kpinorm")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "reports.view_callrecord",
+        "reports.view_countervisit",
     ],
 }
 

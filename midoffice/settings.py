@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "ContactPointKindEnum": "contacts.models.ContactPointKind",
         "CaseStateEnum": "cases.models.CaseState",
         "AssistantOutcomeEnum": "public.models.AssistantOutcome",
+        "KpiStatusEnum": "reports.kpis.base.KpiStatus",
     },
 }
 

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("", include("public.urls")),
+    path("", include("reports.urls")),
 ]
 
 urlpatterns = [

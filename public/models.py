@@ -12,6 +12,9 @@ class Scope(models.TextChoices):
     STATUS = "status", _("Look up the status of a case")
     CATALOGUE = "catalogue", _("Read the public case types")
     STATISTICS = "statistics", _("Read public statistics")
+    TELEPHONY = "telephony", _("Send call records and telephony events")
+    COUNTER = "counter", _("Send counter visits")
+    REPORTS = "reports", _("Read the KPI reports")
 
 
 def _empty_list() -> list:

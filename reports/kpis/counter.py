@@ -1,0 +1,1 @@
+"""KPIs: see docs/reports.md."""

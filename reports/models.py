@@ -1,0 +1,224 @@
+"""What the KPI reports read besides contacts, cases and the public channels: the telephony system's call records,
+the counter's visits, and the norms the installation edits. Derived values (inside opening hours, whole-second
+waits, working days) are stored when a record is written, so that every KPI is one SQL aggregate."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Channel, Contact, Source
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Queue(models.Model):
+    """A telephony queue (e.g. the KCC's general number) with its weekly opening hours. Public holidays and the
+    city's closing days (cases → closing days) are closed whatever the schedule says."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True, help_text=_("As the telephony system names it."))
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("telephony queue")
+        verbose_name_plural = _("telephony queues")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningInterval(models.Model):
+    """One interval of a queue's weekly schedule, ``opens`` ≤ time < ``closes`` (several a day are allowed)."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="opening_intervals")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening interval")
+        verbose_name_plural = _("opening hours")
+        ordering = ["queue", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=Q(opens__lt=F("closes")), name="openinginterval_opens_before_closes"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="openinginterval_weekday_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class CallRecord(models.Model):
+    """One call offered to a queue. ``inside_hours`` and ``wait_seconds`` are derived when it is written, never
+    taken from input: a call counts as answered or missed only when offered inside the queue's opening hours."""
+
+    key = models.CharField(
+        _("idempotency key"), max_length=200, unique=True, help_text=_("The telephony system's call id.")
+    )
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="calls", verbose_name=_("queue"))
+    caller_number = models.CharField(_("caller number"), max_length=40, blank=True)
+    offered_at = models.DateTimeField(_("offered at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    abandoned = models.BooleanField(_("abandoned"), default=False, help_text=_("The caller hung up before an answer."))
+    agent = models.CharField(_("agent"), max_length=150, blank=True)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls", verbose_name=_("contact")
+    )
+    inside_hours = models.BooleanField(_("inside opening hours"), editable=False)
+    wait_seconds = models.PositiveIntegerField(
+        _("wait (s)"), null=True, editable=False, help_text=_("Answered − offered, in whole seconds.")
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call record")
+        verbose_name_plural = _("call records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(answered_at__gte=F("offered_at")),
+                name="callrecord_answered_after_offered",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("offered_at")),
+                name="callrecord_ended_after_offered",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(abandoned=True) & Q(answered_at__isnull=False)), name="callrecord_abandoned_unanswered"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, wait_seconds__isnull=True)
+                | Q(answered_at__isnull=False, wait_seconds__isnull=False),
+                name="callrecord_wait_with_answer",
+            ),
+        ]
+        indexes = [models.Index(fields=["offered_at", "queue"], name="callrecord_offered_idx")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class TelephonyEvent(models.Model):
+    """A live event of the telephony system (new call, answered, hang-up), kept as received; the events of one
+    call id build its call record."""
+
+    class Kind(models.TextChoices):
+        NEW_CALL = "new_call", _("New call")
+        ANSWERED = "answered", _("Answered")
+        HANG_UP = "hang_up", _("Hang-up")
+
+    call_id = models.CharField(_("call id"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("at"))
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("queue"))
+    caller_number = models.CharField(_("caller number"), max_length=40, blank=True)
+    agent = models.CharField(_("agent"), max_length=150, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("telephony event")
+        verbose_name_plural = _("telephony events")
+        constraints = [
+            models.UniqueConstraint(fields=["call_id", "kind"], name="telephonyevent_call_kind_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.kind}"
+
+
+class CounterCluster(models.Model):
+    """A group of counters (Burgerzaken, OCMW …) with its norm for the wait after the scheduled start."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    norm_minutes = models.DecimalField(
+        _("norm (minutes)"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name = _("counter cluster")
+        verbose_name_plural = _("counter clusters")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(norm_minutes__gte=0), name="countercluster_norm_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CounterVisit(models.Model):
+    """One appointment at a counter. ``wait_seconds`` (called − scheduled start; an early start is 0) and
+    ``lead_working_days`` (booking → scheduled day) are derived when it is written."""
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    cluster = models.ForeignKey(
+        CounterCluster, on_delete=models.PROTECT, related_name="visits", verbose_name=_("cluster")
+    )
+    booked_at = models.DateTimeField(_("booked at"))
+    scheduled_start = models.DateTimeField(_("scheduled start"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True, help_text=_("The actual start."))
+    booking_channel = models.CharField(_("booking channel"), max_length=16, choices=Channel.choices)
+    booking_source = models.CharField(_("booking source"), max_length=20, choices=Source.choices, default=Source.STAFF)
+    started_at = models.DateTimeField(
+        _("conversation started at"),
+        null=True,
+        blank=True,
+        help_text=_("When the conversation that booked it began (the virtual assistant's start-to-appointment)."),
+    )
+    wait_seconds = models.PositiveIntegerField(_("wait (s)"), null=True, editable=False)
+    lead_working_days = models.PositiveIntegerField(_("lead time (working days)"), editable=False)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("counter visit")
+        verbose_name_plural = _("counter visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking_channel__in=Channel.values), name="countervisit_booking_channel_valid"
+            ),
+            models.CheckConstraint(condition=Q(booking_source__in=Source.values), name="countervisit_source_valid"),
+            models.CheckConstraint(
+                condition=Q(called_at__isnull=True, wait_seconds__isnull=True)
+                | Q(called_at__isnull=False, wait_seconds__isnull=False),
+                name="countervisit_wait_with_call",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_at__isnull=True) | Q(started_at__lte=F("booked_at")),
+                name="countervisit_started_before_booked",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scheduled_start", "cluster"], name="countervisit_scheduled_idx"),
+            models.Index(fields=["booked_at"], name="countervisit_booked_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class KpiNorm(models.Model):
+    """The installation's norm for a KPI, instead of the catalogue's default."""
+
+    code = models.CharField(_("KPI"), max_length=50, unique=True)
+    value = models.DecimalField(_("norm"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("KPI norm")
+        verbose_name_plural = _("KPI norms")
+        ordering = ["code"]
+        permissions = [("view_reports", _("Can view the KPI reports"))]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.value}"
