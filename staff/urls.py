@@ -1,6 +1,6 @@
 """The staff application's pages, in Dutch paths (``/balie/`` is what a telephony system opens on a call)."""
 
-from .views import assistant, board, callbacks, cases, frontdesk, oidc, parties, shell
+from .views import assistant, board, callbacks, cases, frontdesk, oidc, parties, reports, shell
 
 app_name = "staff"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *board.urlpatterns,
     *callbacks.urlpatterns,
     *assistant.urlpatterns,
+    *reports.urlpatterns,
 ]

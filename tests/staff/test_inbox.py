@@ -1,6 +1,8 @@
 """The handler's inbox: what it lists (the selector decides), its filters and sorting, the due status in words,
 taking and assigning cases (one and several), saved filters, the htmx fragment and the query count."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -373,3 +375,15 @@ def test_the_inbox_logs_the_citizens_it_shows(signed_in, handler, melding):
     signed_in.get(reverse("staff:inbox"))
     logged = AccessLog.objects.filter(user=handler, via=AccessLog.Via.STAFF_INBOX)
     assert sorted(logged.values_list("party", flat=True)) == sorted(c.pk for c in citizens)
+
+
+def test_the_inbox_as_csv_holds_every_filtered_case_and_no_citizen(signed_in, handler, group, melding, other_group):
+    mine = [open_case(case_type=melding) for _ in range(30)]
+    open_case(case_type=CaseTypeFactory(default_group=other_group))
+    response = signed_in.get("/dossiers/export.csv", {"sort": "registered_at"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["Case", "Case type code", "Case type"]
+    assert sorted(row[0] for row in rows[1:]) == sorted(case.reference for case in mine)
+    assert all(case.party.family_name not in text for case in mine if case.party_id)

@@ -11,6 +11,7 @@ register(NavItem("staff:inbox", gettext_lazy("Cases"), permission="cases.view_ca
 urlpatterns = [
     path("dossiers/", inbox.inbox, name="inbox"),
     path("dossiers/toewijzen/", inbox.inbox_assign, name="inbox-assign"),
+    path("dossiers/export.csv", inbox.inbox_export, name="inbox-export"),
     path("dossiers/filters/", inbox.saved_filter_save, name="saved-filter-save"),
     path("dossiers/filters/<id:pk>/verwijderen/", inbox.saved_filter_delete, name="saved-filter-delete"),
     path("dossiers/<str:reference>/", page.case_page, name="case"),

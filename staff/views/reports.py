@@ -1,0 +1,208 @@
+"""The reports ("Rapporten", ``/rapporten/``): every KPI for a period with a traffic light against its norm and the
+figure of a year earlier, grouped as the cities' plans group them; one KPI's page with its definition, its trend
+over the last twelve months and its breakdowns, each chart with its table. Supervisors and functional
+administrators (``reports.view_reports``). The figures come from ``reports.selectors``; nothing is computed here."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from cases.selectors import case_type_list, handler_group_list
+from contacts.models import Channel
+from midoffice.csv import csv_lines
+from reports.charts import bar_chart, data_uri, line_chart
+from reports.exports import kpi_breakdown_rows, kpi_table_rows
+from reports.kpis import REGISTRY, Filters
+from reports.pdf import PdfUnavailable, report_pdf
+from reports.periods import Period, parse_period
+from reports.presentation import BREAKDOWN_NAMES, TIME_BREAKDOWNS, by_section, shown, trend_period
+from reports.selectors import kpi_report, kpi_reports
+
+from ..access import staff_page
+from ..forms import StaffForm
+from ..navigation import NavItem, register
+
+PERMISSION = "reports.view_reports"
+register(NavItem("staff:reports", gettext_lazy("Reports"), permission=PERMISSION, order=60))
+
+
+class ReportFilterForm(StaffForm):
+    periode = forms.CharField(
+        label=gettext_lazy("Period"),
+        required=False,
+        max_length=21,
+        help_text=gettext_lazy("2026, 2026-H1, 2026-Q3 or 2026-07"),
+    )
+    behandelgroep = forms.TypedChoiceField(label=gettext_lazy("Handler group"), required=False, coerce=int)
+    dossiertype = forms.ChoiceField(label=gettext_lazy("Case type"), required=False)
+    kanaal = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = ("", _("All"))
+        groups = handler_group_list().filter(active=True).values_list("pk", "name")
+        self.fields["behandelgroep"].choices = [everything, *groups]
+        self.fields["dossiertype"].choices = [everything, *case_type_list().values_list("code", "name")]
+        self.fields["kanaal"].choices = [everything, *Channel.choices]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["period"] = parse_period(data.get("periode") or current_quarter())
+        except ValidationError as exc:
+            self.add_error("periode", exc.message_dict["period"])
+        data["filters"] = Filters(
+            handler_group=data.get("behandelgroep") or None,
+            case_type=data.get("dossiertype") or None,
+            channel=data.get("kanaal") or None,
+        )
+        return data
+
+
+def current_quarter(today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def quick_periods(today: date | None = None) -> list[tuple[str, str]]:
+    """The periods a manager asks for most: this and last quarter, this and last year, this month."""
+    today = today or timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    previous = f"{today.year}-Q{quarter - 1}" if quarter > 1 else f"{today.year - 1}-Q4"
+    return [
+        (current_quarter(today), _("This quarter")),
+        (previous, _("Last quarter")),
+        (f"{today.year}-{today.month:02d}", _("This month")),
+        (str(today.year), _("This year")),
+        (str(today.year - 1), _("Last year")),
+    ]
+
+
+def _form(request) -> ReportFilterForm:
+    return ReportFilterForm(request.GET or None, initial={"periode": current_quarter()})
+
+
+def _query(form: ReportFilterForm) -> tuple[Period | None, Filters]:
+    if not form.is_bound:
+        return parse_period(current_quarter()), Filters()
+    if not form.is_valid():
+        return None, Filters()
+    return form.cleaned_data["period"], form.cleaned_data["filters"]
+
+
+@require_GET
+@staff_page(permission=PERMISSION)
+def dashboard(request):
+    form = _form(request)
+    period, filters = _query(form)
+    context = {"form": form, "quick_periods": quick_periods(), "period": period, "sections": [], "left_out": []}
+    if period is None:
+        return render(request, "staff/reports/dashboard.html", context, status=400)
+    reports, left_out = kpi_reports(period, filters)
+    context["sections"] = by_section([shown(report) for report in reports])
+    context["left_out"] = [REGISTRY[code].name for code in left_out]
+    return render(request, "staff/reports/dashboard.html", context)
+
+
+@require_GET
+@staff_page(permission=PERMISSION)
+def kpi_page(request, code: str):
+    kpi = REGISTRY.get(code)
+    if kpi is None:
+        raise Http404
+    form = _form(request)
+    period, filters = _query(form)
+    context = {"form": form, "quick_periods": quick_periods(), "period": period, "kpi": kpi}
+    if period is None:
+        return render(request, "staff/reports/kpi.html", context, status=400)
+    unsupported = filters.given() - kpi.filters
+    if unsupported:
+        form.add_error(None, _("This KPI cannot be filtered that way; the filters were left out."))
+        filters = Filters()
+    chosen = request.GET.get("uitsplitsing", "")
+    breakdowns = [name for name in kpi.breakdowns if name not in TIME_BREAKDOWNS]
+    breakdown = chosen if chosen in breakdowns else (breakdowns[0] if breakdowns else None)
+    report = shown(kpi_report(code, period, filters, breakdown))
+    choices = [(name, BREAKDOWN_NAMES.get(name, name)) for name in breakdowns]
+    context.update(report=report, breakdowns=choices, breakdown=breakdown)
+    if "month" in kpi.breakdowns:
+        months = shown(kpi_report(code, trend_period(period), filters, "month"))
+        rows = months["breakdown"]["rows"]
+        context["trend"] = rows
+        context["trend_chart"] = data_uri(
+            line_chart(str(kpi.name), [row["key"] for row in rows], [row["value"] for row in rows], norm=_norm(report))
+        )
+    if breakdown is not None and report["breakdown"]["rows"]:
+        rows = report["breakdown"]["rows"]
+        context["breakdown_chart"] = data_uri(
+            bar_chart(
+                str(kpi.name),
+                [row["label"] for row in rows],
+                [row["value"] for row in rows],
+                norms=[row["norm"] for row in rows],
+            )
+        )
+    return render(request, "staff/reports/kpi.html", context)
+
+
+@require_GET
+@staff_page(permission=PERMISSION)
+def export_csv(request):
+    """The dashboard's table, or with ``?kpi=…&uitsplitsing=…`` one KPI's breakdown, as CSV."""
+    form = _form(request)
+    period, filters = _query(form)
+    if period is None:
+        return render(
+            request, "staff/reports/dashboard.html", {"form": form, "quick_periods": quick_periods()}, status=400
+        )
+    code, breakdown = request.GET.get("kpi", ""), request.GET.get("uitsplitsing", "")
+    if code:
+        kpi = REGISTRY.get(code)
+        if kpi is None or breakdown not in kpi.breakdowns or filters.given() - kpi.filters:
+            raise Http404
+        rows, name = kpi_breakdown_rows(code, period, filters, breakdown), f"{code}-{breakdown}"
+    else:
+        rows, name = kpi_table_rows(period, filters), "kpis"
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{period.label.replace("/", "_")}.csv"'
+    return response
+
+
+@require_GET
+@staff_page(permission=PERMISSION)
+def export_pdf(request):
+    """The report for the period as PDF, in the language of the page."""
+    form = _form(request)
+    period, _filters = _query(form)
+    if period is None:
+        return render(
+            request, "staff/reports/dashboard.html", {"form": form, "quick_periods": quick_periods()}, status=400
+        )
+    try:
+        pdf = report_pdf(period)
+    except PdfUnavailable:
+        context = {"form": form, "quick_periods": quick_periods(), "pdf_unavailable": True}
+        return render(request, "staff/reports/dashboard.html", context, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-{period.label.replace("/", "_")}.pdf"'
+    return response
+
+
+def _norm(report: dict):
+    return None if report["norm_relative"] else report["norm"]
+
+
+urlpatterns = [
+    path("rapporten/", dashboard, name="reports"),
+    path("rapporten/export.csv", export_csv, name="reports-csv"),
+    path("rapporten/rapport.pdf", export_pdf, name="reports-pdf"),
+    path("rapporten/<slug:code>/", kpi_page, name="report-kpi"),
+]

@@ -1,0 +1,140 @@
+"""The reports pages: every KPI for a period with its status and the year-earlier figure, one KPI with its trend
+and breakdown (charts with their tables); only for who may see the reports; a bad period is a clear 400."""
+
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import translation
+
+from reports.kpis import REGISTRY
+from reports.periods import parse_period
+from reports.presentation import display, trend_period
+from staff.views.reports import quick_periods
+from tests.factories import ContactFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+BRUSSELS = ZoneInfo("Europe/Brussels")
+PAGE = "/rapporten/"
+
+
+@pytest.fixture
+def supervisor(signed_in):
+    return signed_in(UserFactory(role="supervisor"))
+
+
+@pytest.fixture
+def contacts():
+    """Q3 2026: phone 3 answered of 4 (75 %), e-mail 0 of 1; Q3 2025: 1 of 2."""
+    for outcome in ("answered", "answered", "answered", "referred"):
+        ContactFactory(channel="phone", outcome=outcome, occurred_at=datetime(2026, 8, 3, 10, tzinfo=BRUSSELS))
+    ContactFactory(channel="email", outcome="referred", occurred_at=datetime(2026, 9, 3, 10, tzinfo=BRUSSELS))
+    for outcome in ("answered", "referred"):
+        ContactFactory(channel="phone", outcome=outcome, occurred_at=datetime(2025, 8, 3, 10, tzinfo=BRUSSELS))
+
+
+def test_the_dashboard_lists_every_kpi_with_status_and_year_earlier(supervisor, contacts):
+    response = supervisor.get(PAGE, {"periode": "2026-Q3"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = [report for _key, _title, reports in response.context["sections"] for report in reports]
+    assert {report["code"] for report in shown} == set(REGISTRY)
+    first_line = next(report for report in shown if report["code"] == "first_line_resolution")
+    assert (first_line["shown"], first_line["status"], first_line["earlier_shown"]) == ("60.0 %", "met", "50.0 %")
+    assert "60.0 %" in page and "≥ 60.0 %" in page
+
+
+def test_filters_leave_out_the_kpis_that_cannot_take_them(supervisor, contacts, group):
+    response = supervisor.get(PAGE, {"periode": "2026-Q3", "behandelgroep": group.pk})
+    codes = {report["code"] for _key, _title, reports in response.context["sections"] for report in reports}
+    assert "first_line_resolution" not in codes
+    assert response.context["left_out"]
+
+
+@pytest.mark.parametrize("period", ["2026-Q5", "volgend jaar"])
+def test_a_bad_period_is_a_400_with_the_accepted_forms(supervisor, period):
+    response = supervisor.get(PAGE, {"periode": period})
+    assert response.status_code == 400
+    assert "2026-Q3" in response.content.decode()
+
+
+def test_one_kpi_with_its_trend_and_breakdown(supervisor, contacts):
+    response = supervisor.get(f"{PAGE}first_line_resolution/", {"periode": "2026-Q3", "uitsplitsing": "channel"})
+    assert response.status_code == 200
+    rows = {row["key"]: row["shown"] for row in response.context["report"]["breakdown"]["rows"]}
+    assert rows == {"phone": "75.0 %", "email": "0.0 %"}
+    labels = [row["label"] for row in response.context["report"]["breakdown"]["rows"]]
+    assert sorted(labels) == ["E-mail", "Phone"]
+    assert [row["key"] for row in response.context["trend"]] == ["2026-08", "2026-09"]
+    page = response.content.decode()
+    assert page.count('src="data:image/svg+xml;base64,') == 2
+    assert "<script" not in response.context["trend_chart"]
+
+
+def test_an_unknown_kpi_is_404(supervisor):
+    assert supervisor.get(f"{PAGE}nope/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("handler", 403), ("kcc", 403), ("front_desk", 403), ("functional_admin", 200)]
+)
+def test_who_may_see_the_reports(signed_in, role, status):
+    assert signed_in(UserFactory(role=role)).get(PAGE).status_code == status
+
+
+def test_the_menu_offers_the_reports_to_supervisors_only(signed_in):
+    assert "/rapporten/" in signed_in(UserFactory(role="supervisor")).get("/opvolging/").content.decode()
+    assert "/rapporten/" not in signed_in(UserFactory(role="kcc")).get("/opvolging/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [(None, "percent", "—"), (61.54, "percent", "61,5 %"), (42.4, "seconds", "42 s"), (1234, "count", "1.234")],
+)
+def test_values_are_shown_as_managers_read_them(value, unit, shown):
+    """In Dutch, the product's language: a decimal comma, a full stop between thousands."""
+    with translation.override("nl-be"):
+        assert display(value, unit) == shown
+
+
+def test_quick_periods_and_the_trend_window():
+    labels = [value for value, _label in quick_periods(datetime(2026, 2, 10).date())]
+    assert labels == ["2026-Q1", "2025-Q4", "2026-02", "2026", "2025"]
+    trend = trend_period(parse_period("2026-Q3"))
+    assert (trend.first.isoformat(), trend.last.isoformat()) == ("2025-10-01", "2026-09-30")
+
+
+def _csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_kpi_table_as_csv(supervisor, contacts):
+    rows = _csv(supervisor.get(f"{PAGE}export.csv", {"periode": "2026-Q3"}))
+    assert rows[0][:4] == ["code", "name", "period", "value"]
+    first_line = next(row for row in rows if row[0] == "first_line_resolution")
+    assert first_line[2:4] == ["2026-Q3", "60.00"] and first_line[7] == "met"
+    assert len(rows) == len(REGISTRY) + 1
+
+
+def test_one_breakdown_as_csv(supervisor, contacts):
+    query = {"periode": "2026-Q3", "kpi": "first_line_resolution", "uitsplitsing": "channel"}
+    rows = _csv(supervisor.get(f"{PAGE}export.csv", query))
+    assert {(row[4], row[5]) for row in rows[1:]} == {("phone", "75.00"), ("email", "0.00")}
+    assert supervisor.get(f"{PAGE}export.csv", {**query, "uitsplitsing": "case_type"}).status_code == 404
+
+
+def test_the_report_as_pdf(supervisor, contacts):
+    response = supervisor.get(f"{PAGE}rapport.pdf", {"periode": "2026-Q3"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert supervisor.get(f"{PAGE}rapport.pdf", {"periode": "2026-Q9"}).status_code == 400
+
+
+def test_the_pdf_without_pango_says_so(supervisor, monkeypatch):
+    monkeypatch.setattr("reports.pdf.HTML", None)
+    response = supervisor.get(f"{PAGE}rapport.pdf", {"periode": "2026-Q3"})
+    assert response.status_code == 503
+    assert "Pango" in response.content.decode()
