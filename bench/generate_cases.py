@@ -9,8 +9,10 @@ users in 1–5 groups each, the two benchmark users of the case scenarios (API t
 Like the contacts load: one transaction truncates the cases tables, drops their plain indexes and ``COPY …
 FREEZE``s every row (check constraints enforced, foreign-key triggers off and verified by anti-joins at the end);
 the indexes are rebuilt from their own definitions. Due and warning times come from a working-day table built
-with ``cases.calendar`` and are checked against ``cases.deadlines`` on a sample before the load. Case events are
-written in time order (event ids follow ``created_at`` across cases, as in production) through a temporary file.
+with ``cases.calendar`` and are checked against ``cases.deadlines`` on a sample before the load, and so are the
+durations each case stores for the KPI reports (``admissibility_working_days``, ``resolution_days``), written with
+the other KPI columns (``intake_source``, ``returned_to_kcc_at``, ``returned_by_group``). Case events are written
+in time order (event ids follow ``created_at`` across cases, as in production) through a temporary file.
 
 Usage: .venv/bin/python bench/generate_cases.py [--cases 2000000] [--case-events 20000000] [--database-url URL]
 """
@@ -66,6 +68,11 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RUNNING = ("new", "accepted", "in_progress")
 # Roles of the 2,000 staff users, in shares of 1,000.
 ROLE_SHARES = [("handler", 850), ("kcc", 75), ("front_desk", 40), ("supervisor", 25), ("functional_admin", 10)]
+# The intake source of a case opened without a contact of the load, by its channel (no random draw, so the data
+# set is the one of a given seed whatever the KPI columns): the public channels' own sources, staff elsewhere.
+SOURCE_OF_CHANNEL = {"website": "web_form", "email": "integration", "chat": "virtual_assistant"}
+# Every fifth complaint type is about an unanswered question (the KPI unanswered complaints).
+UNANSWERED_EVERY = 5
 # The benchmark handler is a member of the groups at these ranks by case volume (the KCC left out): the
 # largest group, a few large ones and a middling one.
 HANDLER_GROUP_RANKS = (0, 2, 9, 29, 99)
@@ -223,13 +230,22 @@ class FastCalendar:
     def later(self, day: int, n: int, working: bool) -> int:
         return self.add(day, n) if working else day + n
 
+    def between(self, start_s: int, end_s: int, working: bool) -> int:
+        """Days from the local day of ``start_s`` to that of ``end_s``, as ``cases.deadlines.days_between``."""
+        start, end = self.day(start_s), self.day(end_s)
+        if working:
+            return self.rank[end] - self.rank[start] if end > start else 0
+        return max(0, end - start)
+
 
 def check_deadlines(calendar: FastCalendar, clock: Clock, types: list[dict], rng: random.Random, start_s, now_s):
-    """The fast table must agree with cases.deadlines on a sample; the load stops otherwise."""
+    """The fast table must agree with cases.deadlines on a sample (due dates, and the durations stored for the KPI
+    reports); the load stops otherwise."""
     from types import SimpleNamespace
 
-    from cases.deadlines import deadlines_for, shift_due
+    from cases.deadlines import days_between, deadlines_for, shift_due
 
+    spans = random.Random(start_s)  # its own draws: the load's stream (and so its data set) stays the seed's
     for _ in range(3000):
         t = types[rng.randrange(len(types))]
         registered_s = rng.randrange(start_s, now_s)
@@ -242,6 +258,15 @@ def check_deadlines(calendar: FastCalendar, clock: Clock, types: list[dict], rng
         got = calendar.deadlines(registered_s, t["norm"], t["unit"] == "working_days", t["warning"], paused)
         if got != expected:
             sys.exit(f"working-day table disagrees with cases.deadlines for {t} at {registered_s}: {got} != {expected}")
+        end_s = min(now_s, registered_s + spans.randrange(1, 90 * 86400))
+        expected_days = days_between(
+            case_type, clock.base + timedelta(seconds=registered_s), clock.base + timedelta(seconds=end_s)
+        )
+        got_days = calendar.between(registered_s, end_s, t["unit"] == "working_days")
+        if got_days != expected_days:
+            sys.exit(
+                f"working-day table disagrees with cases.deadlines.days_between for {t}: {got_days} != {expected_days}"
+            )
 
 
 # --- users -----------------------------------------------------------------------------------------------
@@ -367,6 +392,7 @@ class Configuration:
                     "normcal": norm * (1.45 if working else 1.0),
                     "warning": warning,
                     "admissibility": kind in ("request", "complaint") and rng.random() < 0.4,
+                    "unanswered": kind == "complaint" and tid % UNANSWERED_EVERY == 0,
                     "survey": rng.random() < 0.5,
                     "ipdc": str(rng.randint(1000, 9999)) if rng.random() < 0.3 else "",
                     "confidential": rng.random() < 0.02,
@@ -454,10 +480,11 @@ class Configuration:
 
         b = lambda v: "t" if v else "f"  # noqa: E731
         notify = json.dumps(all_notification_kinds())  # COPY applies no Django default
+        # name_fr, name_en, public, location_required, resume_on_citizen_reply: the model's defaults.
         return "".join(
             f"{t['id']}\t{t['code']}\t{t['name']}\t{t['kind']}\t{t['norm']}\t{t['unit']}\t{b(t['admissibility'])}"
             f"\t{t['warning']}\t{b(t['survey'])}\t{t['ipdc']}\t{b(t['confidential'])}\t{b(t['active'])}"
-            f"\t{t['group'] or NULL}\t{notify}\n"
+            f"\t{t['group'] or NULL}\t{notify}\t\t\tt\tf\tt\t{b(t['unanswered'])}\n"
             for t in self.types
         )
 
@@ -613,7 +640,7 @@ class CaseGenerator:
             t = types[_pick(type_cum, random_() * type_cum[-1])]
             contact = linked[cid - 1]
             if contact:
-                party, channel, handled_by = contact_info[contact]
+                party, channel, handled_by, source = contact_info[contact]
             else:
                 r = random_()
                 if r < 0.05:
@@ -624,6 +651,7 @@ class CaseGenerator:
                     party = parties[int(random_() * len(parties))]
                 channel = channel_list[_pick(channel_cum, random_() * 100)]
                 handled_by = kcc_staff[int(random_() * len(kcc_staff))] if channel in ("phone", "counter") else None
+                source = SOURCE_OF_CHANNEL.get(channel, "staff")
             group = t["home"]
             if random_() < 0.08:  # a routing rule sent it elsewhere
                 rule = rules[int(random_() * len(rules))]
@@ -655,7 +683,8 @@ class CaseGenerator:
                 actor = kcc_staff[int(random_() * len(kcc_staff))]
                 events.append((created + 1800, "reassignment", "", "", "", "", False, data, actor))
             misdispatched, duplicate_of, public_message = False, None, ""
-            decided = resolved = closed = paused_at = None
+            decided = resolved = closed = paused_at = returned = None
+            returned_by = None
             finished = end <= now_s
             r = random_()
             if finished and r < (0.10 if admissibility else 0.01):
@@ -734,7 +763,7 @@ class CaseGenerator:
                     events.append(
                         (returned, "transition", "return_to_kcc", state, "new", RETURN_REASON, False, data, assignee)
                     )
-                    state, group, assignee, misdispatched = "new", kcc, None, True
+                    state, group, assignee, misdispatched, returned_by = "new", kcc, None, True, group
             # An earlier wait for the citizen: the due date moved on by the days paused.
             paused_days = 0
             if state in ("in_progress", "resolved", "closed"):
@@ -764,6 +793,9 @@ class CaseGenerator:
                             (resume_s, "transition", "resume", "waiting", "in_progress", "", False, "{}", assignee)
                         )
             due, warn = cal.deadlines(reg, t["norm"], working, t["warning"], paused_days)
+            # The durations the KPI reports read, as case_transition stores them: no pause precedes the decision.
+            admissibility_days = cal.between(reg, decided, True) if decided is not None else None
+            resolution_days = max(0, cal.between(reg, resolved, working) - paused_days) if resolved else None
             # Escalations: the chase raised the case at each threshold crossed while it ran (the most recent
             # crossings are taken back after the load: see FRESH_SQL).
             escalation = 0
@@ -824,7 +856,10 @@ class CaseGenerator:
                 f"\t{fmt(paused_at) if paused_at else NULL}\t{paused_days}\t{'t' if misdispatched else 'f'}"
                 f"\t{escalation}\t{fmt(decided) if decided else NULL}\t{fmt(resolved) if resolved else NULL}"
                 f"\t{fmt(closed) if closed else NULL}\t{public_message}\t{version}\t{fmt(created)}\t{fmt(updated)}"
-                f"\t{assignee or NULL}\t{t['id']}\t{duplicate_of or NULL}\t{group}\t{party or NULL}\n"
+                f"\t{assignee or NULL}\t{t['id']}\t{duplicate_of or NULL}\t{group}\t{party or NULL}"
+                f"\t{NULL if admissibility_days is None else admissibility_days}"
+                f"\t{NULL if resolution_days is None else resolution_days}\t{NULL}"
+                f"\t{fmt(returned) if returned else NULL}\t{returned_by or NULL}\t{source}\n"
             )
             if len(out) >= chunk:
                 yield "".join(out)
@@ -870,13 +905,13 @@ def read_parties_and_contacts(url: str) -> tuple[array, array, tuple]:
         )
         ids, times, info = array("q"), array("q"), {}
         cursor = conn.execute(
-            "SELECT id, party_id, channel, handled_by_id, extract(epoch FROM occurred_at)::bigint "
+            "SELECT id, party_id, channel, handled_by_id, source, extract(epoch FROM occurred_at)::bigint "
             "FROM contacts_contact WHERE outcome = 'case_created' ORDER BY occurred_at, id"
         )
-        for cid, party, channel, handled_by, epoch in cursor:
+        for cid, party, channel, handled_by, source, epoch in cursor:
             ids.append(cid)
             times.append(epoch)
-            info[cid] = (party, channel, handled_by)
+            info[cid] = (party, channel, handled_by, source)
     return parties, busy or parties, (ids, times, info)
 
 
@@ -960,7 +995,8 @@ def load(
             conn,
             "cases_casetype",
             "id, code, name, kind, norm_days, norm_unit, admissibility_step, warning_days, survey_enabled, "
-            "ipdc_product_id, confidential, active, default_group_id, notify_kinds",
+            "ipdc_product_id, confidential, active, default_group_id, notify_kinds, name_fr, name_en, public, "
+            "location_required, resume_on_citizen_reply, about_unanswered_question",
             [config.type_lines()],
         )
         copy_lines(
@@ -986,7 +1022,9 @@ def load(
             "id, reference, tracking_code, channel, state, priority, description, postal_code, location, latitude, "
             "longitude, confidential, registered_at, due_at, warn_at, paused_at, paused_days, misdispatched, "
             "escalation, admissibility_decided_at, resolved_at, closed_at, public_message, version, created_at, "
-            "updated_at, assignee_id, case_type_id, duplicate_of_id, handler_group_id, party_id",
+            "updated_at, assignee_id, case_type_id, duplicate_of_id, handler_group_id, party_id, "
+            "admissibility_working_days, resolution_days, reopened_at, returned_to_kcc_at, returned_by_group_id, "
+            "intake_source",
             generator.lines(),
         )
         stats = generator.stats
@@ -1050,6 +1088,8 @@ def load(
                 "AND m.handlergroup_id = c.handler_group_id)",
                 "case.duplicate_of": "SELECT count(*) FROM cases_case c WHERE c.duplicate_of_id IS NOT NULL AND "
                 "NOT EXISTS (SELECT 1 FROM cases_case d WHERE d.id = c.duplicate_of_id)",
+                "case.returned_by_group": "SELECT count(*) FROM cases_case c WHERE c.returned_by_group_id IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM cases_handlergroup g WHERE g.id = c.returned_by_group_id)",
                 "case.confidential": "SELECT count(*) FROM cases_case c JOIN cases_casetype t ON t.id = c.case_type_id "
                 "WHERE c.confidential <> t.confidential",
                 "event.case": "SELECT count(*) FROM cases_caseevent e WHERE NOT EXISTS "

@@ -86,6 +86,7 @@ SCENARIOS = {
     "page_duplicates": ("page", None, None, "GET /klanten/<id>/dubbels/: the party page's suggestions (htmx)"),
     "page_search": ("page", "p95_ms", 50, "GET /balie/zoeken/?q=<the name-search mix>, as the KCC"),
     "page_board": ("page", "p95_ms", 300, "GET /opvolging/ as the supervisor"),
+    "page_reports": ("page", "p95_ms", 3000, "GET /rapporten/?periode=<2026-Q3 or 2026> as the supervisor"),
     # The public channels (issue 11), as a service client.
     "public_intake": ("throughput", "rps", 100, "POST /public/intake/: a known or new citizen and a case, website"),
     "public_status": ("latency", "p95_ms", 20, "GET /public/cases/<reference>/?code=<tracking code>"),
@@ -98,6 +99,7 @@ CASE_SCENARIOS = [n for n, spec in SCENARIOS.items() if n.startswith("case_") an
     "page_inbox",
     "page_case",
     "page_board",
+    "page_reports",
 ]
 PAGE_SCENARIOS = [name for name, spec in SCENARIOS.items() if spec[0] == "page"]
 CREATE_SCENARIOS = [name for name, spec in SCENARIOS.items() if spec[0] == "create"]
@@ -108,6 +110,7 @@ SCENARIO_USERS = dict.fromkeys(CASE_SCENARIOS, CASE_HANDLER_USERNAME) | {
     "case_inbox_kcc": None,
     "overdue_summary": CASE_SUPERVISOR_USERNAME,
     "page_board": CASE_SUPERVISOR_USERNAME,
+    "page_reports": CASE_SUPERVISOR_USERNAME,
 }
 # POST scenarios: (path, or None when the paths file gives one per body; the status that counts as success).
 POSTS = {
@@ -274,6 +277,7 @@ def sample_case_inputs(url: str, inputs: Path, rng: random.Random, groups: list[
     write("case_inbox_group", [f"{inbox}&handler_group={group}" for group in groups])
     write("overdue_summary", ["/api/v1/supervision/overdue/"])
     write("page_board", ["/opvolging/"])
+    write("page_reports", ["/rapporten/?periode=2026-Q3", "/rapporten/?periode=2026"])
     write(
         "page_inbox",
         ["/dossiers/"] * 4 + [f"/dossiers/?handler_group={group}" for group in groups] + ["/dossiers/?state=new"],

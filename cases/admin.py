@@ -65,6 +65,7 @@ class CaseTypeForm(forms.ModelForm):
             "name_en",
             "location_required",
             "resume_on_citizen_reply",
+            "about_unanswered_question",
         ]
 
 

@@ -48,16 +48,36 @@ def days_waited(case: Case, now: datetime) -> int:
     return case.paused_days
 
 
-def case_durations(case: Case) -> dict[str, int | None]:
-    """Registration → each milestone reached, in the case type's unit, paused days excluded."""
+def admissibility_working_days(case: Case, decided_at: datetime) -> int:
+    """Working days from registration to the admissibility decision at ``decided_at``, less the days the case
+    waited so far (never below 0): what ``case_transition`` stores when the decision is stamped. The unit is always
+    working days, whatever the case type's unit, so the KPI compares like with like across types."""
+    return max(0, working_days_between(case.registered_at, decided_at) - case.paused_days)
 
-    def span(moment: datetime | None) -> int | None:
+
+def resolution_days(case: Case, resolved_at: datetime) -> int:
+    """Days from registration to resolution at ``resolved_at`` in the case type's unit, less the days the case
+    waited (never below 0): what ``case_transition`` stores at every resolution (a reopened case is resolved
+    again)."""
+    return max(0, days_between(case.case_type, case.registered_at, resolved_at) - case.paused_days)
+
+
+def case_durations(case: Case) -> dict[str, int | None]:
+    """Registration → each milestone reached, in the case type's unit, paused days excluded.
+
+    By the rules stored for the KPIs: a case can only wait once its admissibility is decided (suspend needs an
+    accepted or started case), so no paused day comes before the decision and none is subtracted from it (for a
+    type counted in working days this is ``admissibility_working_days``); resolution and closing subtract the days
+    waited, as ``resolution_days`` does.
+    """
+
+    def span(moment: datetime | None, paused: int) -> int | None:
         if moment is None:
             return None
-        return max(0, days_between(case.case_type, case.registered_at, moment) - case.paused_days)
+        return max(0, days_between(case.case_type, case.registered_at, moment) - paused)
 
     return {
-        "to_admissibility_decision": span(case.admissibility_decided_at),
-        "to_resolved": span(case.resolved_at),
-        "to_closed": span(case.closed_at),
+        "to_admissibility_decision": span(case.admissibility_decided_at, 0),
+        "to_resolved": span(case.resolved_at, case.paused_days),
+        "to_closed": span(case.closed_at, case.paused_days),
     }

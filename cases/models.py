@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Channel
+from contacts.models import Channel, Source
 
 from .workflow import FINAL_STATES, OPEN_STATES, RUNNING_STATES, WORKFLOW, CaseChange, CaseState
 
@@ -128,6 +128,11 @@ class CaseType(models.Model):
         default=True,
         help_text=_("A case waiting for the citizen resumes by itself when they answer."),
     )
+    about_unanswered_question = models.BooleanField(
+        _("about an unanswered question"),
+        default=False,
+        help_text=_("A complaint that a question was not answered (counted by the KPI unanswered complaints)."),
+    )
 
     class Meta:
         verbose_name = _("case type")
@@ -138,6 +143,10 @@ class CaseType(models.Model):
             models.CheckConstraint(condition=Q(norm_unit__in=NormUnit.values), name="casetype_norm_unit_valid"),
             models.CheckConstraint(condition=Q(norm_days__gt=0), name="casetype_norm_positive"),
             models.CheckConstraint(condition=Q(warning_days__lt=F("norm_days")), name="casetype_warning_within_norm"),
+            models.CheckConstraint(
+                condition=Q(about_unanswered_question=False) | Q(kind=CaseKind.COMPLAINT),
+                name="casetype_unanswered_only_complaints",
+            ),
         ]
 
     def __str__(self):
@@ -155,6 +164,8 @@ class CaseType(models.Model):
             errors["default_group"] = [_("Choose a default group: there is no KCC to fall back on.")]
         if self.norm_days is not None and self.warning_days is not None and self.warning_days >= self.norm_days:
             errors["warning_days"] = [_("The warning threshold must be shorter than the norm.")]
+        if self.about_unanswered_question and self.kind != CaseKind.COMPLAINT:
+            errors["about_unanswered_question"] = [_("Only a complaint can be about an unanswered question.")]
         if errors:
             raise ValidationError(errors)
 
@@ -274,6 +285,43 @@ class Case(models.Model):
     admissibility_decided_at = models.DateTimeField(_("admissibility decided at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Stored when the milestone is stamped (cases.services.case_transition), for the KPI reports: the durations
+    # depend on the working-day calendar and the paused days, which SQL cannot count portably (docs/reports.md).
+    admissibility_working_days = models.PositiveIntegerField(
+        _("working days to the admissibility decision"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Registration → admissibility decision in working days, paused days excluded."),
+    )
+    resolution_days = models.PositiveIntegerField(
+        _("days to resolution"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Registration → the latest resolution in the case type's unit, paused days excluded."),
+    )
+    reopened_at = models.DateTimeField(_("last reopened at"), null=True, blank=True, editable=False)
+    returned_to_kcc_at = models.DateTimeField(_("first returned to the KCC at"), null=True, blank=True, editable=False)
+    returned_by_group = models.ForeignKey(
+        HandlerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("returned to the KCC by"),
+        help_text=_("The handler group that first sent the case back to the KCC as misdispatched."),
+        db_index=False,
+        editable=False,
+    )
+    intake_source = models.CharField(
+        _("intake source"),
+        max_length=20,
+        choices=Source.choices,
+        default=Source.STAFF,
+        editable=False,
+        help_text=_("Who registered the contact that opened the case: staff, or the citizen through a public channel."),
+    )
     public_message = models.TextField(_("last public message"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
@@ -303,6 +351,7 @@ class Case(models.Model):
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="case_priority_valid"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="case_channel_valid"),
             models.CheckConstraint(condition=Q(escalation__in=Escalation.values), name="case_escalation_valid"),
+            models.CheckConstraint(condition=Q(intake_source__in=Source.values), name="case_intake_source_valid"),
             models.CheckConstraint(condition=Q(due_at__gte=F("registered_at")), name="case_due_after_registration"),
             models.CheckConstraint(condition=Q(warn_at__lte=F("due_at")), name="case_warning_before_due"),
             # The clock is paused exactly while the case waits for the citizen.
@@ -423,7 +472,9 @@ class Case(models.Model):
 
     @django_fsm.transition(field=state, **WORKFLOW["reopen"].fsm)
     def reopen(self, *, now):
+        """Open again; ``resolved_at`` and ``resolution_days`` keep the last resolution until the next one."""
         self.closed_at = None
+        self.reopened_at = now
         self.forget_uncrossed_escalation(now)
 
     @django_fsm.transition(field=state, **WORKFLOW["cancel"].fsm)
@@ -433,9 +484,12 @@ class Case(models.Model):
 
     @django_fsm.transition(field=state, **WORKFLOW["return_to_kcc"].fsm)
     def return_to_kcc(self, *, now):
-        """Misdispatched: back to the KCC's queue to be routed again; the clock keeps running."""
+        """Misdispatched: back to the KCC's queue to be routed again; the clock keeps running. The first return
+        is stamped for good (``misdispatched`` is cleared once the case is routed again)."""
         self.misdispatched = True
         self.assignee = None
+        if self.returned_to_kcc_at is None:
+            self.returned_to_kcc_at, self.returned_by_group_id = now, self.handler_group_id
 
 
 class EventKind(models.TextChoices):

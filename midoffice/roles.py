@@ -125,6 +125,9 @@ ROLE_PERMISSIONS = {
         ),
         "reports.view_callrecord",
         "reports.view_countervisit",
+        "reports.view_telephonyevent",
+        "reports.view_importjob",
+        "reports.add_importjob",
     ],
 }
 

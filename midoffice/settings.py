@@ -297,6 +297,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "midoffice.tasks.purge_idempotency_keys",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The report of the month and of the quarter that just ended, e-mailed to MIDOFFICE_REPORT_RECIPIENTS.
+    "mail-monthly-report": {
+        "task": "reports.tasks.report_mail_send",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+        "args": ("month",),
+    },
+    "mail-quarterly-report": {
+        "task": "reports.tasks.report_mail_send",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=6, minute=15),
+        "args": ("quarter",),
+    },
 }
 
 # Domain settings.
@@ -361,6 +372,8 @@ MIDOFFICE_STATUS_LINK_MAX_AGE_DAYS = env.int("MIDOFFICE_STATUS_LINK_MAX_AGE_DAYS
 MIDOFFICE_CITY_NAME = env.str("MIDOFFICE_CITY_NAME", default="Stad")
 MIDOFFICE_CITY_LOGO = env.str("MIDOFFICE_CITY_LOGO", default="staff/logo.svg")
 MIDOFFICE_CITY_COLOUR = env.str("MIDOFFICE_CITY_COLOUR", default="#1d4f7c")
+# Who gets the report (PDF) of each month and quarter by e-mail, comma-separated; empty: nobody, nothing is sent.
+MIDOFFICE_REPORT_RECIPIENTS = env.list("MIDOFFICE_REPORT_RECIPIENTS", default=[])
 MIDOFFICE_NOTIFICATION_SENDER = env.str("MIDOFFICE_NOTIFICATION_SENDER", default="Stad — Klantencontact")
 MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS = env.int("MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS = env.float("MIDOFFICE_NOTIFICATION_BACKOFF_SECONDS", default=30.0)
@@ -436,7 +449,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # WeasyPrint (the PDF report) and its font library tell every step at INFO: only their warnings are news.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 # --- end logs --------------------------------------------------------------------------------------------
 

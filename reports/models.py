@@ -2,9 +2,11 @@
 the counter's visits, and the norms the installation edits. Derived values (inside opening hours, whole-second
 waits, working days) are stored when a record is written, so that every KPI is one SQL aggregate."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, Contact, Source
@@ -222,3 +224,69 @@ class KpiNorm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.value}"
+
+
+class ImportJob(models.Model):
+    """A CSV of call records or counter visits uploaded in the admin, imported by a Celery task: its progress, its
+    counts and every bad row, shown on the job's admin page. The file is deleted once the import has run (caller
+    numbers are personal data); all or nothing, as the import command."""
+
+    class Kind(models.TextChoices):
+        CALLS = "calls", _("Call records")
+        VISITS = "visits", _("Counter visits")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        CHECKING = "checking", _("Checking the rows")
+        WRITING = "writing", _("Writing the records")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Nothing imported")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("file"), upload_to="reports/imports/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, help_text=_("As it was uploaded."))
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    created = models.PositiveIntegerField(_("created"), null=True, blank=True)
+    duplicates = models.PositiveIntegerField(
+        _("duplicates"), null=True, blank=True, help_text=_("Rows already stored with the same content: skipped.")
+    )
+    errors = models.JSONField(
+        _("bad rows"), default=list, blank=True, help_text=_("Each bad row: its line number and what is wrong.")
+    )
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("CSV import")
+        verbose_name_plural = _("CSV imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["calls", "visits"]), name="importjob_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "checking", "writing", "done", "failed"]),
+                name="importjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(status__in=["done", "failed"]),
+                name="importjob_finished_when_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

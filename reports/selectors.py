@@ -90,8 +90,9 @@ def kpi_report(
     the same period a year earlier, and with ``breakdown`` one row per key (each with its status)."""
     kpi = check_request(code, filters, breakdown)
     norms = kpi_norms() if norms is None else norms
-    norm = norms.get(code)
     figure = _single(kpi, period, filters)
+    # A figure may carry its own norm (resolution days filtered on one case type: that type's norm).
+    norm = figure.extra.get("norm", norms.get(code))
     earlier_period = period.year_earlier()
     earlier = _single(kpi, earlier_period, filters)
     current, previous = _figure(kpi, figure), _figure(kpi, earlier)

@@ -41,6 +41,20 @@ class PeriodSerializer(Serializer):
         return fields
 
 
+def _figure(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=20, decimal_places=2, allow_null=True, coerce_to_string=False, required=False, help_text=help_text
+    )
+
+
+class WaitBucketSerializer(Serializer):
+    label = serializers.CharField(help_text="0-30, 31-60, 61-90, 91-120, 121-300 or 300+ (seconds).")
+    from_seconds = serializers.IntegerField()
+    to_seconds = serializers.IntegerField(allow_null=True, help_text="Included; null for 300+.")
+    count = serializers.IntegerField()
+    share = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, coerce_to_string=False)
+
+
 class FigureFields(Serializer):
     value = serializers.DecimalField(
         max_digits=20, decimal_places=2, allow_null=True, coerce_to_string=False, help_text="null: no data."
@@ -48,6 +62,20 @@ class FigureFields(Serializer):
     numerator = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True, coerce_to_string=False)
     denominator = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True, coerce_to_string=False)
     status = serializers.ChoiceField(choices=KpiStatus.choices)
+    # What some KPIs report besides their value (absent for the others).
+    buckets = WaitBucketSerializer(many=True, required=False, help_text="call_wait_buckets: the six wait buckets.")
+    not_called = serializers.IntegerField(required=False, help_text="counter_wait: visits scheduled, never called.")
+    median = _figure("resolution_days: the median, in the same unit.")
+    answer = _figure("satisfaction: the average score of the question about the answer.")
+    speed = _figure("satisfaction: the average score of the question about the speed.")
+    service = _figure("satisfaction: the average score of the question about the service.")
+    surveys_sent = serializers.IntegerField(required=False, help_text="satisfaction: surveys sent.")
+    surveys_answered = serializers.IntegerField(required=False, help_text="satisfaction: surveys answered.")
+    response_rate = _figure("satisfaction: surveys answered ÷ sent, in percent.")
+    contacts_share = _figure("channel_share: the share of the contacts, in percent.")
+    intakes_share = _figure("channel_share: the share of the case intakes, in percent.")
+    status_lookups_share = _figure("channel_share: the share of the status look-ups, in percent.")
+    appointments_share = _figure("channel_share: the share of the appointments, in percent.")
 
 
 class YearEarlierSerializer(FigureFields):

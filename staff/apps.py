@@ -14,4 +14,7 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff application")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks of the city's look and ACM/IDM)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks of the city's look and ACM/IDM)
+            tasks,  # noqa: F401  (registers the Excel export task, enqueued by name)
+        )

@@ -1,7 +1,11 @@
-"""What the staff application keeps of its own: a user's saved inbox filters and ACM/IDM identity."""
+"""What the staff application keeps of its own: a user's saved inbox filters, ACM/IDM identity and Excel exports."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,3 +49,71 @@ class OidcIdentity(models.Model):
 
     def __str__(self):
         return f"{self.user} ↔ {self.sub}"
+
+
+class ExportJob(models.Model):
+    """An Excel (XLSX) export a user asked for, built by a Celery task (``staff.tasks.export_job_run``) while the
+    page shows its progress: the KPI table of a period, one KPI's breakdown, or the inbox's cases. Only its user sees
+    it and downloads its file; the file is deleted with the job."""
+
+    class Kind(models.TextChoices):
+        KPIS = "kpis", _("KPI table")
+        KPI_BREAKDOWN = "kpi_breakdown", _("KPI breakdown")
+        CASES = "cases", _("Cases")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(
+        _("parameters"), default=dict, blank=True, help_text=_("The page's query string and the page's language.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="staff/exports/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True, help_text=_("As it is downloaded."))
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel export")
+        verbose_name_plural = _("Excel exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="exportjob_user_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["kpis", "kpi_breakdown", "cases"]), name="exportjob_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]), name="exportjob_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(status__in=["done", "failed"]),
+                name="exportjob_finished_when_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+@receiver(post_delete, sender=ExportJob)
+def _export_file_delete(sender, instance: ExportJob, **kwargs) -> None:
+    """The file goes with its job (also when the user is deleted), once the deletion is committed: a rolled-back
+    deletion keeps both."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

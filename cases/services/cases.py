@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from cases.access import handler_group_ids, may_reassign
 from cases.configuration import configuration
-from cases.deadlines import days_between, deadlines_for, shift_due
+from cases.deadlines import admissibility_working_days, days_between, deadlines_for, resolution_days, shift_due
 from cases.errors import CaseActionForbidden, CaseFinal, IllegalTransition, RoutingNotConfigured, StaleCase
 from cases.models import Case, CaseEvent, CaseType, EventKind, HandlerGroup, Priority
 from cases.signals import case_changed
 from cases.workflow import FINAL_STATES, WORKFLOW, CaseChange, CaseState
 from contacts.history import history_actor, history_record_update
-from contacts.models import Channel, Contact, Outcome, Party
+from contacts.models import Channel, Contact, Outcome, Party, Source
 from midoffice.db import insert
 from midoffice.transactions import atomic_service
 
@@ -130,6 +130,7 @@ def case_open(
         registered_at=registered_at,
         due_at=due_at,
         warn_at=warn_at,
+        intake_source=contact.source if contact is not None else Source.STAFF,
     )
     insert([case])
     if pk is None:
@@ -243,7 +244,13 @@ def case_transition(
         paused = days_between(case.case_type, case.paused_at, now)
         case.paused_days += paused
         case.due_at, case.warn_at = shift_due(case.case_type, case.due_at, paused)
+    decided_before = case.admissibility_decided_at
     method(now=now)
+    # The durations the KPIs average, counted when the milestone is stamped (cases.deadlines).
+    if decided_before is None and case.admissibility_decided_at is not None:
+        case.admissibility_working_days = admissibility_working_days(case, case.admissibility_decided_at)
+    if transition == "resolve":
+        case.resolution_days = resolution_days(case, case.resolved_at)
     if transition == "return_to_kcc":
         case.handler_group = _kcc()
     elif transition == "reopen" and handler_group is not None and handler_group != from_group:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import may_manage, may_reassign, visible_cases
-from cases.deadlines import days_between, deadlines_for, shift_due
+from cases.deadlines import days_between, deadlines_for, resolution_days, shift_due
 from cases.errors import CaseActionForbidden, CaseFinal
 from cases.models import Case, CaseEvent, CaseType, EventKind
 from cases.workflow import FINAL_STATES
@@ -73,6 +73,9 @@ def case_change_type(
     case.due_at, case.warn_at = shift_due(case_type, due_at, paused_days)
     case.paused_days = paused_days
     case.case_type, case.confidential = case_type, case_type.confidential
+    if case.resolved_at is not None:
+        # A resolved case (not yet closed): its stored duration in the new type's unit.
+        case.resolution_days = resolution_days(case, case.resolved_at)
     case.forget_uncrossed_escalation(now)
     if reroute:
         group = route(
@@ -88,6 +91,7 @@ def case_change_type(
             "due_at",
             "warn_at",
             "paused_days",
+            "resolution_days",
             "escalation",
             "handler_group",
             "assignee",

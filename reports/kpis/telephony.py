@@ -1,1 +1,203 @@
-"""KPIs: see docs/reports.md."""
+"""KPIs of the contact centre's telephony (docs/reports.md).
+
+A call belongs to the period (Brussels time) in which it was offered. Only calls offered inside the queue's
+opening hours (``CallRecord.inside_hours``, derived when the record is written) count as answered or missed; the
+calls offered outside them are reported on their own, by ``calls_outside_hours``.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
+from django.utils.translation import gettext_lazy as _
+
+from ..models import CallRecord
+from ..periods import Period
+from .base import TIME_BREAKDOWNS, Better, Figure, Filters, Kpi, Unit, figures, register, time_bucket
+
+PERCENT = Decimal(100)
+PLACES = Decimal("0.01")
+BREAKDOWNS = ("queue", "quarter", "month")
+FIELDS = {"queue": "queue__code"}
+# The wait buckets of answered calls in whole seconds, both bounds included (None: no upper bound).
+WAIT_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, 120), (121, 300), (301, None))
+
+
+# The breakdown's key is named ``group``: ``key`` is a field of CallRecord and CounterVisit (their idempotency
+# key), which ``base.grouped`` cannot annotate over.
+GROUP = "group"
+
+
+def grouped_rows(
+    queryset: QuerySet,
+    breakdown: str | None,
+    fields: dict[str, str],
+    time_field: str,
+    *,
+    carried: dict[str, str] | None = None,
+    **aggregates,
+) -> list[dict]:
+    """The aggregates over ``queryset``: one row without a breakdown, else one per ``group`` (a time bucket of
+    ``time_field`` for ``quarter`` and ``month``, else the field ``fields[breakdown]`` names, grouped along with
+    the fields ``carried`` names, such as the cluster's norm). One query."""
+    if breakdown is None:
+        return [queryset.aggregate(**aggregates)]
+    if breakdown in TIME_BREAKDOWNS:
+        queryset = queryset.annotate(**{GROUP: time_bucket(breakdown, time_field)}).values(GROUP)
+    else:
+        also = {name: F(path) for name, path in (carried or {}).items()}
+        queryset = queryset.values(**{GROUP: F(fields[breakdown])}, **also)
+    return list(queryset.annotate(**aggregates).order_by(GROUP))
+
+
+def calls_in(period: Period) -> QuerySet[CallRecord]:
+    """The calls offered in ``period`` (Brussels time), inside or outside opening hours."""
+    return CallRecord.objects.filter(offered_at__gte=period.start, offered_at__lt=period.end)
+
+
+def answered_inside_hours(period: Period) -> QuerySet[CallRecord]:
+    return calls_in(period).filter(inside_hours=True, answered_at__isnull=False)
+
+
+def call_wait_avg(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
+    rows = grouped_rows(
+        answered_inside_hours(period),
+        breakdown,
+        FIELDS,
+        "offered_at",
+        numerator=Sum("wait_seconds"),
+        denominator=Count("id"),
+    )
+    return figures(rows, breakdown=breakdown, key_field=GROUP)
+
+
+def bucket_label(low: int, high: int | None) -> str:
+    """``0-30`` … ``121-300``, and ``300+`` for the open bucket (301 s and longer)."""
+    return f"{low - 1}+" if high is None else f"{low}-{high}"
+
+
+def _bucket_filter(low: int, high: int | None) -> Q:
+    condition = Q(wait_seconds__gte=low)
+    return condition if high is None else condition & Q(wait_seconds__lte=high)
+
+
+def call_wait_buckets(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
+    """One query: the answered calls and, with ``Count(filter=…)``, those in each bucket; the value is the share
+    in the first bucket, ``extra["buckets"]`` lists all six with their count and share (percent, two decimals)."""
+    # The first bucket's count is the numerator.
+    names = ["numerator", *(f"bucket_{index}" for index in range(1, len(WAIT_BUCKETS)))]
+    bounds = dict(zip(names, WAIT_BUCKETS, strict=True))
+    counts = {name: Count("id", filter=_bucket_filter(low, high)) for name, (low, high) in bounds.items()}
+    rows = grouped_rows(
+        answered_inside_hours(period), breakdown, FIELDS, "offered_at", denominator=Count("id"), **counts
+    )
+    result = []
+    for row, figure in zip(rows, figures(rows, breakdown=breakdown, key_field=GROUP), strict=True):
+        buckets = [
+            {
+                "label": bucket_label(low, high),
+                "from_seconds": low,
+                "to_seconds": high,
+                "count": row[name],
+                "share": _share(row[name], figure.denominator),
+            }
+            for name, (low, high) in bounds.items()
+        ]
+        result.append(Figure(figure.numerator, figure.denominator, figure.key, {"buckets": buckets}))
+    return result
+
+
+def _share(count: int, total: int | None) -> Decimal | None:
+    if not total:
+        return None
+    return (Decimal(count) / Decimal(total) * PERCENT).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def calls_missed_share(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
+    rows = grouped_rows(
+        calls_in(period).filter(inside_hours=True),
+        breakdown,
+        FIELDS,
+        "offered_at",
+        numerator=Count("id", filter=Q(abandoned=True)),
+        denominator=Count("id"),
+    )
+    return figures(rows, breakdown=breakdown, key_field=GROUP)
+
+
+def calls_outside_hours(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
+    """A count: the numerator is the calls offered outside opening hours, the denominator 1 when the period (or
+    the breakdown's key) has any call at all, else NULL — no call records at all is "no data", not 0."""
+    rows = grouped_rows(
+        calls_in(period),
+        breakdown,
+        FIELDS,
+        "offered_at",
+        numerator=Count("id", filter=Q(inside_hours=False)),
+        denominator=Max(Value(1)),
+    )
+    return figures(rows, breakdown=breakdown, key_field=GROUP)
+
+
+register(
+    Kpi(
+        code="call_wait_avg",
+        name=_("Average wait of answered calls"),
+        definition=_(
+            "Average wait of the calls answered that were offered inside the queue's opening hours; a wait is "
+            "answered − offered in whole seconds (the fraction dropped). The norm, under 45 seconds, is met at "
+            "44.99 seconds or less."
+        ),
+        unit=Unit.SECONDS,
+        better=Better.LOWER,
+        compute=call_wait_avg,
+        # "< 45 s": the status is met when value ≤ norm, and the value has two decimals.
+        norm=Decimal("44.99"),
+        breakdowns=BREAKDOWNS,
+    )
+)
+register(
+    Kpi(
+        code="call_wait_buckets",
+        name=_("Calls answered within 30 seconds"),
+        definition=_(
+            "Share of the calls answered (offered inside opening hours) by wait in whole seconds: 0–30, 31–60, "
+            "61–90, 91–120, 121–300 and over 300 seconds, each upper bound included. The value is the share "
+            "answered within 0–30 seconds."
+        ),
+        unit=Unit.PERCENT,
+        better=Better.HIGHER,
+        compute=call_wait_buckets,
+        norm=Decimal(70),
+        breakdowns=BREAKDOWNS,
+        scale=PERCENT,
+    )
+)
+register(
+    Kpi(
+        code="calls_missed_share",
+        name=_("Missed calls"),
+        definition=_(
+            "Calls abandoned by the caller before an answer ÷ calls offered, both inside the queue's opening hours."
+        ),
+        unit=Unit.PERCENT,
+        better=Better.LOWER,
+        compute=calls_missed_share,
+        norm=Decimal(20),
+        breakdowns=BREAKDOWNS,
+        scale=PERCENT,
+    )
+)
+register(
+    Kpi(
+        code="calls_outside_hours",
+        name=_("Calls outside opening hours"),
+        definition=_(
+            "Number of calls offered outside the queue's opening hours (closing days included). They count as "
+            "neither answered nor missed in the other telephony KPIs."
+        ),
+        unit=Unit.COUNT,
+        better=Better.LOWER,
+        compute=calls_outside_hours,
+        breakdowns=BREAKDOWNS,
+    )
+)

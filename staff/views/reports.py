@@ -3,87 +3,28 @@ figure of a year earlier, grouped as the cities' plans group them; one KPI's pag
 over the last twelve months and its breakdowns, each chart with its table. Supervisors and functional
 administrators (``reports.view_reports``). The figures come from ``reports.selectors``; nothing is computed here."""
 
-from datetime import date
-
-from django import forms
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from cases.selectors import case_type_list, handler_group_list
-from contacts.models import Channel
 from midoffice.csv import csv_lines
 from reports.charts import bar_chart, data_uri, line_chart
 from reports.exports import kpi_breakdown_rows, kpi_table_rows
 from reports.kpis import REGISTRY, Filters
 from reports.pdf import PdfUnavailable, report_pdf
 from reports.periods import Period, parse_period
-from reports.presentation import BREAKDOWN_NAMES, TIME_BREAKDOWNS, by_section, shown, trend_period
+from reports.presentation import BREAKDOWN_NAMES, TIME_BREAKDOWNS, by_section, display, shown, trend_period
 from reports.selectors import kpi_report, kpi_reports
 
 from ..access import staff_page
-from ..forms import StaffForm
+from ..forms_reports import ReportFilterForm, current_quarter, quick_periods
 from ..navigation import NavItem, register
 
 PERMISSION = "reports.view_reports"
 register(NavItem("staff:reports", gettext_lazy("Reports"), permission=PERMISSION, order=60))
-
-
-class ReportFilterForm(StaffForm):
-    periode = forms.CharField(
-        label=gettext_lazy("Period"),
-        required=False,
-        max_length=21,
-        help_text=gettext_lazy("2026, 2026-H1, 2026-Q3 or 2026-07"),
-    )
-    behandelgroep = forms.TypedChoiceField(label=gettext_lazy("Handler group"), required=False, coerce=int)
-    dossiertype = forms.ChoiceField(label=gettext_lazy("Case type"), required=False)
-    kanaal = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        everything = ("", _("All"))
-        groups = handler_group_list().filter(active=True).values_list("pk", "name")
-        self.fields["behandelgroep"].choices = [everything, *groups]
-        self.fields["dossiertype"].choices = [everything, *case_type_list().values_list("code", "name")]
-        self.fields["kanaal"].choices = [everything, *Channel.choices]
-
-    def clean(self):
-        data = super().clean()
-        try:
-            data["period"] = parse_period(data.get("periode") or current_quarter())
-        except ValidationError as exc:
-            self.add_error("periode", exc.message_dict["period"])
-        data["filters"] = Filters(
-            handler_group=data.get("behandelgroep") or None,
-            case_type=data.get("dossiertype") or None,
-            channel=data.get("kanaal") or None,
-        )
-        return data
-
-
-def current_quarter(today: date | None = None) -> str:
-    today = today or timezone.localdate()
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-
-
-def quick_periods(today: date | None = None) -> list[tuple[str, str]]:
-    """The periods a manager asks for most: this and last quarter, this and last year, this month."""
-    today = today or timezone.localdate()
-    quarter = (today.month - 1) // 3 + 1
-    previous = f"{today.year}-Q{quarter - 1}" if quarter > 1 else f"{today.year - 1}-Q4"
-    return [
-        (current_quarter(today), _("This quarter")),
-        (previous, _("Last quarter")),
-        (f"{today.year}-{today.month:02d}", _("This month")),
-        (str(today.year), _("This year")),
-        (str(today.year - 1), _("Last year")),
-    ]
 
 
 def _form(request) -> ReportFilterForm:
@@ -109,7 +50,52 @@ def dashboard(request):
     reports, left_out = kpi_reports(period, filters)
     context["sections"] = by_section([shown(report) for report in reports])
     context["left_out"] = [REGISTRY[code].name for code in left_out]
+    context["charts"] = _dashboard_charts({report["code"]: report for report in reports}, period, filters)
     return render(request, "staff/reports/dashboard.html", context)
+
+
+def _dashboard_charts(reports: dict[str, dict], period: Period, filters: Filters) -> list[dict]:
+    """The charts the plans look at first, each with its table: the call waits over the six buckets, the counter
+    wait per cluster against its norm, the share of the intakes per channel."""
+    charts = []
+    buckets = reports.get("call_wait_buckets", {}).get("buckets")
+    if buckets and reports["call_wait_buckets"]["denominator"]:
+        charts.append(_bucket_chart(buckets))
+    for code, breakdown in (("counter_wait", "cluster"), ("channel_share", "channel")):
+        if code in reports and breakdown in REGISTRY[code].breakdowns:
+            report = shown(kpi_report(code, period, filters, breakdown))
+            if report["breakdown"]["rows"]:
+                charts.append(_breakdown_chart(report))
+    return charts
+
+
+def _bucket_chart(buckets: list[dict]) -> dict:
+    title = _("Answered calls by wait (seconds)")
+    labels = [bucket["label"] for bucket in buckets]
+    rows = [(bucket["label"], display(bucket["share"], "percent"), bucket["count"]) for bucket in buckets]
+    image = data_uri(bar_chart(title, labels, [bucket["share"] for bucket in buckets], series=_("Share")))
+    return {"title": title, "image": image, "columns": (_("Wait"), _("Share"), _("Calls")), "rows": rows}
+
+
+def _breakdown_chart(report: dict) -> dict:
+    rows = report["breakdown"]["rows"]
+    title = f"{report['name']} — {report['breakdown']['name']}"
+    image = data_uri(
+        bar_chart(
+            title,
+            [row["label"] for row in rows],
+            [row["value"] for row in rows],
+            norms=[row["norm"] for row in rows],
+            series=report["name"],
+        )
+    )
+    table = [(row["label"], row["shown"], row["norm_shown"]) for row in rows]
+    return {
+        "title": title,
+        "image": image,
+        "columns": (report["breakdown"]["name"], _("Value"), _("Norm")),
+        "rows": table,
+    }
 
 
 @require_GET
@@ -140,6 +126,8 @@ def kpi_page(request, code: str):
         context["trend_chart"] = data_uri(
             line_chart(str(kpi.name), [row["key"] for row in rows], [row["value"] for row in rows], norm=_norm(report))
         )
+    if report.get("buckets") and report["denominator"]:
+        context["bucket_chart"] = _bucket_chart(report["buckets"])
     if breakdown is not None and report["breakdown"]["rows"]:
         rows = report["breakdown"]["rows"]
         context["breakdown_chart"] = data_uri(

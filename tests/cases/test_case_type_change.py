@@ -90,6 +90,20 @@ class TestChangeType:
         assert case.paused_days == 5
         assert case.due_at == at(2026, 12, 1, 23, 59, 59)
 
+    def test_a_resolved_case_keeps_its_days_to_resolution_in_the_new_unit(self, kcc, paused_case, handler, group):
+        """Resolved Monday 30 November: 10 working days after Monday 16, less the 3 it waited = 7; as a calendar-day
+        type, 14 days less the 5 it waited (Thursday 19 → Tuesday 24) = 9."""
+        CaseTypeFactory(code="factuur", default_group=group, norm_days=10, norm_unit=NormUnit.CALENDAR_DAYS)
+        with time_machine.travel(at(2026, 11, 30, 12), tick=False):
+            case = case_transition(
+                actor=handler, case=paused_case, transition="resolve", reason="r", public_message="Opgelost."
+            )
+            assert case.resolution_days == 7
+            response = kcc.post(change_url(case), {"case_type": "factuur"})
+        assert response.status_code == 200, response.data
+        case = Case.objects.get(pk=case.pk)
+        assert (case.paused_days, case.resolution_days) == (5, 9)
+
     def test_confidentiality_follows_the_type(self, kcc, melding, group):
         CaseTypeFactory(code="sociaal", default_group=group, confidential=True)
         case = case_in_state("new", case_type=melding)

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 from stdnum.be import ssn, vat
 
 from cases.models import Case, CaseEvent
@@ -21,6 +22,10 @@ from contacts.models import (
     Source,
 )
 from midoffice.management.commands.seed_demo import MUNICIPALITIES
+from public.models import AssistantSession, ServiceClient, StatusLookup, UnansweredQuestion
+from reports.models import CallRecord, CounterCluster, CounterVisit, Queue
+from reports.periods import parse_period
+from reports.selectors import kpi_reports
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,11 +171,27 @@ class TestTheDemoCity:
         Contact.objects.all().delete()
         Representative.objects.all().delete()
         Party.objects.all().delete()
+        for model in (UnansweredQuestion, AssistantSession, StatusLookup, ServiceClient, CallRecord, CounterVisit):
+            model.objects.all().delete()
+        Queue.objects.all().delete()
+        CounterCluster.objects.all().delete()
         get_user_model().objects.all().delete()
 
         seed()
 
         assert fingerprint() == first
+
+    def test_seeds_the_reports_history(self, seeded):
+        """The last full quarter and the same quarter a year earlier have figures for every kind of KPI the demo
+        feeds (the notifications it does not send and the surveys nobody answered aside)."""
+        today = timezone.localdate()
+        quarter = (today.month - 1) // 3  # the previous quarter, 0 meaning Q4 of last year
+        label = f"{today.year}-Q{quarter}" if quarter else f"{today.year - 1}-Q4"
+        reports, _left_out = kpi_reports(parse_period(label))
+        without = {report["code"] for report in reports if report["value"] is None}
+        assert without <= {"statuses_read_share", "satisfaction"}
+        earlier = {report["code"] for report in reports if report["year_earlier"]["value"] is None}
+        assert earlier <= {"statuses_read_share", "satisfaction"}
 
     def test_seeds_cases_in_every_stage(self, seeded):
         from django.utils import timezone

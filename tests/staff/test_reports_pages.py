@@ -3,13 +3,14 @@ and breakdown (charts with their tables); only for who may see the reports; a ba
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
 from reports.kpis import REGISTRY
+from reports.models import CallRecord, CounterCluster, CounterVisit, Queue
 from reports.periods import parse_period
 from reports.presentation import display, trend_period
 from staff.views.reports import quick_periods
@@ -138,3 +139,40 @@ def test_the_pdf_without_pango_says_so(supervisor, monkeypatch):
     response = supervisor.get(f"{PAGE}rapport.pdf", {"periode": "2026-Q3"})
     assert response.status_code == 503
     assert "Pango" in response.content.decode()
+
+
+def test_the_dashboard_charts_the_call_waits_and_the_counter_per_cluster(supervisor):
+    """Q3 2026: three answered calls inside opening hours (10 s, 30 s, 31 s: two in 0–30, one in 31–60); two visits
+    at Burgerzaken (norm 1 min) waiting 0 and 2 minutes: 1.0 min, not met."""
+    queue = Queue.objects.create(code="kcc", name="KCC")
+    offered = datetime(2026, 8, 3, 10, tzinfo=BRUSSELS)
+    for n, wait in enumerate((10, 30, 31)):
+        CallRecord.objects.create(
+            key=f"c{n}",
+            queue=queue,
+            offered_at=offered,
+            answered_at=offered + timedelta(seconds=wait),
+            inside_hours=True,
+            wait_seconds=wait,
+        )
+    cluster = CounterCluster.objects.create(code="bz", name="Burgerzaken", norm_minutes=1)
+    for n, wait in enumerate((0, 120)):
+        CounterVisit.objects.create(
+            key=f"v{n}",
+            cluster=cluster,
+            booked_at=offered - timedelta(days=2),
+            scheduled_start=offered,
+            called_at=offered + timedelta(seconds=wait),
+            booking_channel="website",
+            wait_seconds=wait,
+            lead_working_days=2,
+        )
+    response = supervisor.get(PAGE, {"periode": "2026-Q3"})
+    charts = {chart["title"]: chart for chart in response.context["charts"]}
+    buckets = charts["Answered calls by wait (seconds)"]["rows"]
+    assert buckets[:2] == [("0-30", "66.7 %", 2), ("31-60", "33.3 %", 1)]
+    counter = next(chart for title, chart in charts.items() if title.startswith("Wait at the counter"))
+    assert counter["rows"] == [("bz", "1.0 min", "1.0 min")]
+    assert response.content.decode().count('src="data:image/svg+xml;base64,') == len(charts)
+    kpi = supervisor.get(f"{PAGE}call_wait_buckets/", {"periode": "2026-Q3"})
+    assert kpi.context["bucket_chart"]["rows"][:2] == buckets[:2]

@@ -2,7 +2,8 @@
 
 Demo users for every role (passwords ``demo-<username>``), a few hundred Flemish persons,
 organisations and associations with valid identifiers, some deliberate near-duplicates for the
-duplicate suggestions, and contacts over every channel and source in the last 18 months.
+duplicate suggestions, contacts over every channel and source in the last 18 months, and the reports'
+history of the same months: calls, counter visits, the virtual assistant's sessions and status look-ups.
 Everything is written through the services. Running it again changes nothing.
 """
 
@@ -37,6 +38,7 @@ from contacts.models import (
 )
 from midoffice import roles
 from notifications.services import notifications_silenced
+from reports.demo import seed_reports
 
 SEED = 20240501
 DEFAULT_PARTIES = 370
@@ -651,8 +653,12 @@ class Command(BaseCommand):
                 demo.association()
             demo.history()
             cases = seed_cases(rng=demo.rng, users=users, now=started)
+            history = seed_reports(rng=demo.rng, now=started, days=HISTORY_DAYS, editor=users["kcc"])
         seconds = (timezone.now() - started).total_seconds()
-        counts = f"{Party.objects.count()} parties, {Contact.objects.count()} contacts and {cases} cases"
+        counts = (
+            f"{Party.objects.count()} parties, {Contact.objects.count()} contacts, {cases} cases, {history['calls']} "
+            f"calls, {history['visits']} counter visits and {history['sessions']} assistant sessions"
+        )
         self.stdout.write(f"Seeded {counts} in {seconds:.1f} s.")
         self.stdout.write("Demo users (log in at /admin/):")
         for username, role, *_names in DEMO_USERS:

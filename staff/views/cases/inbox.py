@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import services
@@ -26,28 +26,10 @@ from midoffice.csv import csv_lines
 
 from ... import services as staff_services
 from ...access import has_permission, staff_page
+from ...exports import EXPORT_HEADERS
 from ...forms_cases import BulkAssignForm, InboxFilterForm, SavedFilterForm, user_label
 from ...selectors import saved_filters_of
 from .common import PAGE_SIZE, TRANSITION_PERMISSION, conflict_text, due_status, is_fragment, next_url, visible_case
-
-# The export's column names, in the language of the request.
-EXPORT_HEADERS = {
-    "reference": gettext_lazy("Case"),
-    "case_type__code": gettext_lazy("Case type code"),
-    "case_type__name": gettext_lazy("Case type"),
-    "state": gettext_lazy("State"),
-    "priority": gettext_lazy("Priority"),
-    "channel": gettext_lazy("Channel"),
-    "handler_group__name": gettext_lazy("Handler group"),
-    "assignee__username": gettext_lazy("Assigned to"),
-    "registered_at": gettext_lazy("Registered"),
-    "due_at": gettext_lazy("Deadline"),
-    "admissibility_decided_at": gettext_lazy("Admissibility decided"),
-    "resolved_at": gettext_lazy("Resolved"),
-    "closed_at": gettext_lazy("Closed"),
-    "paused_days": gettext_lazy("Days waited for the citizen"),
-    "misdispatched": gettext_lazy("Misdispatched"),
-}
 
 
 def _page_number(value) -> int:
