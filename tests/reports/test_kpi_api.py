@@ -1,22 +1,15 @@
 """The KPI API: who may read it, its refusals, and a KPI's value, norm, status, year-earlier figure and breakdown
 on a small data set computed by hand."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from reports.models import KpiNorm
 from tests.factories import ContactFactory, UserFactory
 
+from .helpers import KPIS, at
+
 pytestmark = pytest.mark.django_db
-BRUSSELS = ZoneInfo("Europe/Brussels")
-KPIS = "/api/v1/reports/kpis/"
 FIRST_LINE = f"{KPIS}first_line_resolution/"
-
-
-def at(*args):
-    return datetime(*args, tzinfo=BRUSSELS)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the public services, as the assistant's client and the web editors write them.""
 
 from datetime import datetime, timedelta
 from itertools import count
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,9 +21,9 @@ from reports.models import CounterCluster, CounterVisit
 from reports.periods import parse_period
 from tests.factories import CaseTypeFactory, ContactFactory, UserFactory, open_case
 
+from .helpers import KPIS, at, headline, kpi, rows
+
 pytestmark = pytest.mark.django_db
-BRUSSELS = ZoneInfo("Europe/Brussels")
-KPIS = "/api/v1/reports/kpis/"
 CODES = (
     "assistant_session_share",
     "assistant_automated_share",
@@ -36,27 +35,6 @@ CODES = (
     "feedback_pages_updated_share",
 )
 SESSION_IDS = count(1)
-
-
-def at(*args):
-    return datetime(*args, tzinfo=BRUSSELS)
-
-
-def kpi(api, code: str, **query) -> dict:
-    response = api.get(f"{KPIS}{code}/", query)
-    assert response.status_code == 200, response.json()
-    return response.json()
-
-
-def headline(body: dict) -> tuple:
-    return body["numerator"], body["denominator"], body["value"], body["status"]
-
-
-def rows(body: dict) -> dict:
-    return {
-        row["key"]: (row["numerator"], row["denominator"], row["value"], row["status"])
-        for row in body["breakdown"]["rows"]
-    }
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ March; no public holiday in March; Thursday 1 January 2026 is one. Two case type
 days, group Openbaar Domein) and ``factuur`` (30 calendar days, group Mobiliteit).
 """
 
-from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -25,9 +23,9 @@ from reports.periods import parse_period
 from reports.selectors import kpi_report
 from tests.factories import CaseTypeFactory, ContactFactory, EmailFactory, PersonFactory, UserFactory, open_case
 
+from .helpers import KPIS, at
+
 pytestmark = pytest.mark.django_db
-BRUSSELS = ZoneInfo("Europe/Brussels")
-KPIS = "/api/v1/reports/kpis/"
 CASE_KPIS = (
     "admissibility_days",
     "resolution_days",
@@ -38,10 +36,6 @@ CASE_KPIS = (
     "digital_share",
     "satisfaction",
 )
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=BRUSSELS)
 
 
 def act(case, transition, moment, actor=None, **fields):

@@ -3,7 +3,6 @@ the KPI API, each on a small data set whose answer is computed by hand in the fi
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -18,31 +17,10 @@ from reports.periods import parse_period
 from reports.selectors import kpi_report
 from tests.factories import CaseTypeFactory, ContactFactory, PersonFactory, open_case
 
+from .helpers import KPIS, at, headline, kpi, rows
+
 pytestmark = pytest.mark.django_db
-BRUSSELS = ZoneInfo("Europe/Brussels")
-KPIS = "/api/v1/reports/kpis/"
 CODES = ("guided_share", "channel_share", "start_to_submit_seconds", "phone_volume_yoy")
-
-
-def at(*args):
-    return datetime(*args, tzinfo=BRUSSELS)
-
-
-def kpi(api, code: str, **query) -> dict:
-    response = api.get(f"{KPIS}{code}/", query)
-    assert response.status_code == 200, response.json()
-    return response.json()
-
-
-def headline(body: dict) -> tuple:
-    return body["numerator"], body["denominator"], body["value"], body["status"]
-
-
-def rows(body: dict) -> dict:
-    return {
-        row["key"]: (row["numerator"], row["denominator"], row["value"], row["status"])
-        for row in body["breakdown"]["rows"]
-    }
 
 
 def intake(*, channel: str, source: str, occurred_at: datetime, case_type=None, started_at=None, **fields):

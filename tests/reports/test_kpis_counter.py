@@ -4,9 +4,8 @@ answers are computed by hand in each test's docstring.
 The visits are created directly, with their derived fields (``wait_seconds``, ``lead_working_days``) set here:
 the service deriving them is tested on its own."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -17,13 +16,9 @@ from reports.models import CounterCluster, CounterVisit, KpiNorm
 from reports.periods import parse_period
 from reports.selectors import kpi_report
 
+from .helpers import KPIS, at
+
 pytestmark = pytest.mark.django_db
-BRUSSELS = ZoneInfo("Europe/Brussels")
-KPIS = "/api/v1/reports/kpis/"
-
-
-def at(*args):
-    return datetime(*args, tzinfo=BRUSSELS)
 
 
 def visit(cluster, scheduled_start, *, wait=None, early=0, booked_at, lead, channel="website"):

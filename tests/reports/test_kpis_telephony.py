@@ -4,9 +4,8 @@ API, on a small set of call records whose answers are computed by hand in each t
 The call records are created directly, with their derived fields (``inside_hours``, ``wait_seconds``) set here:
 the service deriving them is tested on its own."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -17,13 +16,9 @@ from reports.models import CallRecord, KpiNorm, Queue
 from reports.periods import parse_period
 from reports.selectors import kpi_report
 
+from .helpers import KPIS, at
+
 pytestmark = pytest.mark.django_db
-BRUSSELS = ZoneInfo("Europe/Brussels")
-KPIS = "/api/v1/reports/kpis/"
-
-
-def at(*args):
-    return datetime(*args, tzinfo=BRUSSELS)
 
 
 def call(queue, offered_at, *, wait=None, abandoned=False, inside=True):

@@ -1,0 +1,30 @@
+"""What the KPI tests share: moments in Brussels time and a KPI read through the API."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+KPIS = "/api/v1/reports/kpis/"
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=BRUSSELS)
+
+
+def kpi(api, code: str, **query) -> dict:
+    """One KPI as the API answers it (200 asserted)."""
+    response = api.get(f"{KPIS}{code}/", query)
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def headline(body: dict) -> tuple:
+    return body["numerator"], body["denominator"], body["value"], body["status"]
+
+
+def rows(body: dict) -> dict:
+    """A breakdown's rows by key: (numerator, denominator, value, status)."""
+    return {
+        row["key"]: (row["numerator"], row["denominator"], row["value"], row["status"])
+        for row in body["breakdown"]["rows"]
+    }
