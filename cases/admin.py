@@ -157,7 +157,16 @@ class CaseAdmin(ReadOnlyAdmin):
         "is_overdue",
         "misdispatched",
     )
-    list_filter = (DeadlineFilter, "state", "handler_group", "case_type", "misdispatched", "channel", "priority")
+    list_filter = (
+        DeadlineFilter,
+        "state",
+        "handler_group",
+        "case_type",
+        "misdispatched",
+        "channel",
+        "priority",
+        "imported",
+    )
     list_select_related = ("case_type", "party", "handler_group")
     search_fields = ("=reference", "description", "party__search_name", "location", "postal_code")
     date_hierarchy = "registered_at"
@@ -184,6 +193,7 @@ class CaseAdmin(ReadOnlyAdmin):
             },
         ),
         (_("Outcome"), {"fields": ("public_message", "duplicate_of", "contacts", "confidential")}),
+        (_("Previous system"), {"fields": ("imported", "imported_key")}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

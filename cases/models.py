@@ -323,6 +323,14 @@ class Case(models.Model):
         help_text=_("Who registered the contact that opened the case: staff, or the citizen through a public channel."),
     )
     public_message = models.TextField(_("last public message"), blank=True)
+    # History imported from the previous system (reports.services.history): final when imported, routed to no one,
+    # notified to no one; the previous system's id keeps a history sent again from being counted twice.
+    imported = models.BooleanField(
+        _("imported"), default=False, editable=False, help_text=_("Imported from the previous system.")
+    )
+    imported_key = models.CharField(  # noqa: DJ001
+        _("key in the previous system"), max_length=100, null=True, blank=True, editable=False
+    )
     duplicate_of = models.ForeignKey(
         "self",
         null=True,
@@ -372,6 +380,14 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(state=CaseState.CANCELLED) | Q(duplicate_of__isnull=True),
                 name="case_duplicate_only_cancelled",
+            ),
+            # Partial: only the imported cases are in the index, which every live case's insert leaves alone.
+            models.UniqueConstraint(
+                fields=["imported_key"], condition=Q(imported_key__isnull=False), name="case_imported_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(imported=True, imported_key__isnull=False) | Q(imported=False, imported_key__isnull=True),
+                name="case_imported_has_key",
             ),
         ]
         indexes = [

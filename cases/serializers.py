@@ -123,6 +123,7 @@ class CaseSerializer(CachedModelSerializer):
             "closed_at",
             "public_message",
             "duplicate_of",
+            "imported",
             "version",
             "created_at",
             "updated_at",

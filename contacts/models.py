@@ -364,6 +364,11 @@ class Contact(models.Model):
         verbose_name=_("handled by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # Imported from the previous system (reports.services.history): its id there, so a history sent again is not
+    # counted twice. Empty for every contact logged here.
+    imported_key = models.CharField(  # noqa: DJ001
+        _("key in the previous system"), max_length=100, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -381,6 +386,9 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(started_at__isnull=True) | Q(started_at__lte=models.F("occurred_at")),
                 name="contact_started_before_occurred",
+            ),
+            models.UniqueConstraint(
+                fields=["imported_key"], condition=Q(imported_key__isnull=False), name="contact_imported_key_unique"
             ),
         ]
         indexes = [
