@@ -15,6 +15,7 @@ class Scope(models.TextChoices):
     TELEPHONY = "telephony", _("Send call records and telephony events")
     COUNTER = "counter", _("Send counter visits")
     REPORTS = "reports", _("Read the KPI reports")
+    HISTORY = "history", _("Send the history of the previous system")
 
 
 def _empty_list() -> list:

@@ -161,7 +161,8 @@ def job_stalled(job: ImportJob) -> bool:
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    """Uploading a CSV (add) starts its import; the job's page shows its progress, refreshing until it is done, and
+    """Uploading a CSV (add) starts its import: call records, counter visits, or the previous system's cases or
+    contacts (its history: the cases first). The job's page shows its progress, refreshing until it is done, and
     every bad row. All or nothing, idempotent by key: a file can be uploaded again once corrected."""
 
     form = ImportUploadForm

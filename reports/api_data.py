@@ -1,5 +1,6 @@
 """Data in for the reports: call records and live events from the telephony system (scope ``telephony``), counter
-visits from the appointment system (scope ``counter``). One record or a list per request, all or nothing."""
+visits from the appointment system (scope ``counter``), the previous system's cases and contacts (scope ``history``).
+One record or a list per request, all or nothing."""
 
 from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
@@ -14,6 +15,8 @@ from .serializers_data import (
     MAX_RECORDS,
     CallRecordInSerializer,
     CounterVisitInSerializer,
+    HistoryCaseInSerializer,
+    HistoryContactInSerializer,
     ImportCountsSerializer,
     TelephonyEventSerializer,
     records_error,
@@ -21,6 +24,7 @@ from .serializers_data import (
 )
 from .services import RecordsInvalid
 from .services.counter import visits_import
+from .services.history import history_contacts_import, history_import
 from .services.telephony import calls_import, telephony_events_record
 
 BATCH = (
@@ -130,3 +134,78 @@ class CounterVisitsApi(_DataApi):
     )
     def post(self, request):
         return self._store(request, lambda records: visits_import(records=records))
+
+
+HISTORY = (
+    "Imported once, so that the reports' figures of a year earlier work from the first day; larger volumes go "
+    "through `manage.py import_history` or the admin's CSV import. "
+)
+
+
+class HistoryCasesApi(_DataApi):
+    permission_classes = [HasScope(Scope.HISTORY)]
+    serializer_class = HistoryCaseInSerializer
+
+    @extend_schema(
+        operation_id="reports_history_cases_create",
+        summary="Send cases of the previous system",
+        description="For the migration from the previous system (service clients with the scope `history`): its "
+        "final cases, known by the previous system's id (`key`). "
+        + HISTORY
+        + BATCH
+        + "An imported case is never work (final states only: `closed`, `rejected`, `cancelled`, and `resolved` "
+        "while its reopen window runs), is routed to no one (the handler group named, else the case type's default "
+        "group, else the KCC; no assignee) and notifies no one. Refused: an unknown case type or handler group; "
+        "moments in the future or out of order (registered ≤ decided ≤ resolved ≤ closed); the milestones a state "
+        "needs missing; a wait before the admissibility decision, overlapping the one before it or ending after "
+        "the resolution (or, without one, the closing); a rejected case with waits; invalid identifiers, or a "
+        "national number with an enterprise number. Derived, not sent: the due date, the paused days and the "
+        "durations, as the live workflow computes them, and the case's timeline. The content compared for "
+        "`duplicates`: type, handler group, channel, state, the four moments and the days waited.",
+        request=_batch("HistoryCaseBatch", HistoryCaseInSerializer),
+        responses={201: ImportCountsSerializer},
+        examples=[
+            OpenApiExample(
+                "A closed case that waited once",
+                request_only=True,
+                value={
+                    "key": "OUD-2025-000123",
+                    "case_type": "melding",
+                    "channel": "phone",
+                    "state": "closed",
+                    "handler_group": "Openbaar Domein",
+                    "registered_at": "2025-03-03T10:00:00+01:00",
+                    "admissibility_decided_at": "2025-03-05T09:00:00+01:00",
+                    "waiting": [{"from": "2025-03-06T10:00:00+01:00", "to": "2025-03-10T09:00:00+01:00"}],
+                    "resolved_at": "2025-03-12T15:00:00+01:00",
+                    "closed_at": "2025-03-26T10:00:00+01:00",
+                    "email": "an.peeters@example.be",
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        return self._store(request, history_import)
+
+
+class HistoryContactsApi(_DataApi):
+    permission_classes = [HasScope(Scope.HISTORY)]
+    serializer_class = HistoryContactInSerializer
+
+    @extend_schema(
+        operation_id="reports_history_contacts_create",
+        summary="Send contacts of the previous system",
+        description="For the migration from the previous system (scope `history`): its contacts, known by the "
+        "previous system's id (`key`); send the cases first, a contact names its case by `case_key`. "
+        + HISTORY
+        + BATCH
+        + "Checked as a contact logged live (channel, source, direction and outcome, a subject, not in the future); "
+        "refused besides: a `case_key` no imported case has, the outcome `case_created` without a `case_key`, "
+        "invalid identifiers. Its party is found by party resolution of the identifiers; without identifiers, a "
+        "contact that names a case is the case's party's, otherwise anonymous. No handler, no notification. The "
+        "content compared for `duplicates`: channel, source, direction, time, subject, outcome and guided.",
+        request=_batch("HistoryContactBatch", HistoryContactInSerializer),
+        responses={201: ImportCountsSerializer},
+    )
+    def post(self, request):
+        return self._store(request, history_contacts_import)

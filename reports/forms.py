@@ -22,7 +22,8 @@ class KpiNormForm(forms.ModelForm):
 
 
 class ImportUploadForm(forms.ModelForm):
-    """A CSV of call records or counter visits; its rows are checked by the import, not here."""
+    """A CSV of call records, counter visits or the previous system's cases or contacts; its rows are checked by the
+    import, not here."""
 
     class Meta:
         model = ImportJob
@@ -34,5 +35,6 @@ class ImportUploadForm(forms.ModelForm):
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
         self.fields["file"].help_text = _(
             "UTF-8, a header row naming the columns, comma- or semicolon-separated; at most %(size)s (larger files: "
-            "manage.py import_calls or import_visits)."
+            "manage.py import_calls, import_visits or import_history). Import the previous system's cases before its "
+            "contacts: a contact names its case by the case's key."
         ) % {"size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}

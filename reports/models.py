@@ -227,13 +227,16 @@ class KpiNorm(models.Model):
 
 
 class ImportJob(models.Model):
-    """A CSV of call records or counter visits uploaded in the admin, imported by a Celery task: its progress, its
-    counts and every bad row, shown on the job's admin page. The file is deleted once the import has run (caller
-    numbers are personal data); all or nothing, as the import command."""
+    """A CSV of call records, counter visits or the previous system's cases or contacts, uploaded in the admin and
+    imported by a Celery task: its progress, its counts and every bad row, shown on the job's admin page. The file is
+    deleted once the import has run (caller numbers and identifiers are personal data); all or nothing, as the import
+    commands."""
 
     class Kind(models.TextChoices):
         CALLS = "calls", _("Call records")
         VISITS = "visits", _("Counter visits")
+        HISTORY_CASES = "history_cases", _("Cases of the previous system")
+        HISTORY_CONTACTS = "history_contacts", _("Contacts of the previous system")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a worker")
@@ -242,7 +245,7 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Nothing imported")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(_("file"), upload_to="reports/imports/%Y/%m/", max_length=300, blank=True)
     file_name = models.CharField(_("file name"), max_length=200, help_text=_("As it was uploaded."))
@@ -273,7 +276,10 @@ class ImportJob(models.Model):
         verbose_name_plural = _("CSV imports")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["calls", "visits"]), name="importjob_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["calls", "visits", "history_cases", "history_contacts"]),
+                name="importjob_kind_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "checking", "writing", "done", "failed"]),
                 name="importjob_status_valid",

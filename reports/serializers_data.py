@@ -1,4 +1,5 @@
-"""The shape of the data integrators send: call records, telephony events and counter visits, one or a list."""
+"""The shape of the data integrators send: call records, telephony events and counter visits, one or a list; and
+the previous system's cases and contacts (its history)."""
 
 from typing import Any
 
@@ -6,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from contacts.models import Channel, Source
+from cases.models import CaseType, HandlerGroup
+from contacts.models import Channel, Contact, Direction, Outcome, Source
 from midoffice.serializers import AwareDateTimeField, CleanCharField, Serializer
 
 from .models import CallRecord, CounterCluster, CounterVisit, Queue, TelephonyEvent
+from .services.history import DESCRIPTION_MAX_LENGTH, KEY_MAX_LENGTH, FinalState
 
 # Records per request: larger volumes go through the CSV import (manage.py import_calls / import_visits, the admin).
 MAX_RECORDS = 5000
@@ -114,3 +117,87 @@ def validated_records(serializer_class: type[Serializer], data: Any) -> list[dic
 def records_error(errors: dict[int, dict[str, list[str]]]) -> ValidationError:
     """The service's bad records, shaped as the API's."""
     return ValidationError({"records": {str(index): record_errors for index, record_errors in errors.items()}})
+
+
+# --- The history of the previous system (scope ``history``) ------------------------------------------------------
+
+HISTORY_KEY_HELP = (
+    "The previous system's id of the record (idempotency key): sent again with the same content it is skipped and "
+    "counted as a duplicate; the same key with other content is refused."
+)
+IDENTIFIERS_HELP = "The party is found (or created) by party resolution, as for any contact."
+
+WaitInSerializer = type(
+    "WaitInSerializer",
+    (Serializer,),
+    {
+        "__doc__": "A wait for the citizen: the case was suspended at `from` and resumed at `to`.",
+        "__module__": __name__,
+        "from": AwareDateTimeField(help_text="When the case was suspended: at or after the admissibility decision."),
+        "to": AwareDateTimeField(help_text="When it resumed: after `from`, by the resolution (else the closing)."),
+    },
+)
+
+
+class _IdentifiersMixin(Serializer):
+    national_number = CleanCharField(max_length=20, allow_blank=True, default="", help_text=IDENTIFIERS_HELP)
+    enterprise_number = CleanCharField(
+        max_length=20, allow_blank=True, default="", help_text="An organisation's; not with a national number."
+    )
+    email = CleanCharField(max_length=254, allow_blank=True, default="")
+
+
+class HistoryCaseInSerializer(_IdentifiersMixin):
+    """One final case of the previous system, with its milestones and waits."""
+
+    key = CleanCharField(max_length=KEY_MAX_LENGTH, help_text=HISTORY_KEY_HELP)
+    case_type = CleanCharField(
+        max_length=_length(CaseType, "code"), help_text="The case type's code (inactive types are accepted)."
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.STAFF, help_text="The intake source.")
+    handler_group = CleanCharField(
+        max_length=_length(HandlerGroup, "name"),
+        allow_blank=True,
+        default="",
+        help_text="The handler group's name; empty: the case type's default group, else the KCC.",
+    )
+    state = serializers.ChoiceField(
+        choices=FinalState.choices,
+        help_text="Final states only; `resolved` only while its reopen window runs (then the hourly close closes it).",
+    )
+    registered_at = AwareDateTimeField()
+    admissibility_decided_at = AwareDateTimeField(
+        allow_null=True, default=None, help_text="Empty: the rejection's or the resolution's time, as the workflow."
+    )
+    resolved_at = AwareDateTimeField(allow_null=True, default=None, help_text="Required for resolved and closed.")
+    closed_at = AwareDateTimeField(
+        allow_null=True, default=None, help_text="Required for closed, rejected and cancelled; not for resolved."
+    )
+    waiting = WaitInSerializer(many=True, default=list, help_text="The waits for the citizen, in order.")
+    description = CleanCharField(max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, default="")
+
+    def validate_waiting(self, waits: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
+        """As the service takes them: (from, to) pairs."""
+        return [(wait["from"], wait["to"]) for wait in waits]
+
+
+class HistoryContactInSerializer(_IdentifiersMixin):
+    """One contact of the previous system."""
+
+    key = CleanCharField(max_length=KEY_MAX_LENGTH, help_text=HISTORY_KEY_HELP)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.STAFF)
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.INBOUND)
+    occurred_at = AwareDateTimeField()
+    subject = CleanCharField(max_length=_length(Contact, "subject"))
+    summary = CleanCharField(max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, default="")
+    guided = serializers.BooleanField(default=False, help_text="Guided through a digital channel.")
+    case_key = CleanCharField(
+        max_length=KEY_MAX_LENGTH,
+        allow_blank=True,
+        default="",
+        help_text="The key of a case imported before (send the cases first): the contact is linked to it. Required "
+        "for the outcome `case_created`.",
+    )

@@ -1,4 +1,5 @@
-"""Celery tasks of the reports: the admin's CSV imports, and the report e-mailed each month and quarter."""
+"""Celery tasks of the reports: the admin's CSV imports (calls, visits, the previous system's cases and contacts),
+and the report e-mailed each month and quarter."""
 
 import logging
 from datetime import date, timedelta
@@ -15,11 +16,17 @@ from .pdf import PdfUnavailable, report_pdf
 from .periods import Period, parse_period
 from .services import import_job_run as run
 from .services.counter import VisitImporter
+from .services.history import CaseHistoryImporter, ContactHistoryImporter
 from .services.telephony import CallImporter
 
 logger = logging.getLogger(__name__)
 
-IMPORTERS = {ImportJob.Kind.CALLS: CallImporter, ImportJob.Kind.VISITS: VisitImporter}
+IMPORTERS = {
+    ImportJob.Kind.CALLS: CallImporter,
+    ImportJob.Kind.VISITS: VisitImporter,
+    ImportJob.Kind.HISTORY_CASES: CaseHistoryImporter,
+    ImportJob.Kind.HISTORY_CONTACTS: ContactHistoryImporter,
+}
 # A million rows are checked and then written in a few minutes; the default limits are for short tasks.
 IMPORT_SOFT_TIME_LIMIT = 3600
 IMPORT_TIME_LIMIT = 3660
