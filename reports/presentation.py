@@ -29,7 +29,6 @@ UNITS = {
     Unit.COUNT: "",
     Unit.SCORE: "/ 5",
 }
-TIME_BREAKDOWNS = ("month", "quarter")
 BREAKDOWN_NAMES = {
     "channel": gettext_lazy("Channel"),
     "source": gettext_lazy("Source"),

@@ -18,7 +18,7 @@ from public.models import AssistantOutcome, AssistantSession, StatusLookup, Unan
 
 from ..models import CounterVisit
 from ..periods import Period
-from .base import Better, Figure, Filters, Kpi, Unit, aggregate_rows, duration, figures, grouped, register
+from .base import GROUP, Better, Figure, Filters, Kpi, Unit, aggregate_rows, duration, figures, grouped, register
 from .contacts import ASSISTANT, PERCENT, Part, contacts_in, existing_case_links, source_group, total, union_rows
 
 ASSISTANT_CHANNELS = frozenset({Channel.WEBSITE, Channel.WHATSAPP, Channel.MESSENGER, Channel.CHAT})
@@ -197,9 +197,9 @@ def feedback_pages_updated_share(period: Period, filters: Filters, breakdown: st
         questions = questions.filter(session__channel=filters.channel)
     groups = Count("normalised_text", distinct=True)
     updated = Count("normalised_text", distinct=True, filter=Q(handled_at__isnull=False))
-    months = questions.annotate(key=TruncMonth("asked_at", tzinfo=BRUSSELS)).values("key")
+    months = questions.annotate(**{GROUP: TruncMonth("asked_at", tzinfo=BRUSSELS)}).values(GROUP)
     if breakdown == "month":
-        return figures(months.annotate(numerator=updated, denominator=groups).order_by("key"), breakdown=breakdown)
+        return figures(months.annotate(numerator=updated, denominator=groups).order_by(GROUP), breakdown=breakdown)
     row = months.annotate(updated=updated, groups=groups).aggregate(numerator=Sum("updated"), denominator=Sum("groups"))
     return figures([row], breakdown=None)
 

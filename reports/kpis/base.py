@@ -63,7 +63,6 @@ class Figure:
     extra: dict = field(default_factory=dict)
 
 
-NO_FIGURE = Figure(None, None)
 NO_FILTERS = Filters()
 
 
@@ -110,24 +109,45 @@ def time_key(breakdown: str, moment) -> str:
     return f"{moment.year}-{moment.month:02d}"
 
 
-def grouped(queryset: QuerySet, breakdown: str | None, fields: dict[str, str], time_field: str) -> QuerySet:
-    """``queryset`` grouped by the breakdown as ``key``: a time bucket of ``time_field`` for ``quarter`` and
-    ``month``, else the field ``fields[breakdown]`` names; ungrouped without a breakdown."""
+# The name of a breakdown's key in the rows of a grouped query ("key" is a field of call records and visits).
+GROUP = "group"
+
+
+def grouped(
+    queryset: QuerySet, breakdown: str | None, fields: dict[str, str], time_field: str, *, carried: dict | None = None
+) -> QuerySet:
+    """``queryset`` grouped by the breakdown as ``GROUP``: a time bucket of ``time_field`` for ``quarter`` and
+    ``month``, else the field ``fields[breakdown]`` names (with the fields ``carried`` names grouped along, such as
+    a cluster's norm); ungrouped without a breakdown."""
     if breakdown is None:
         return queryset
     if breakdown in TIME_BREAKDOWNS:
-        return queryset.annotate(key=time_bucket(breakdown, time_field)).values("key")
-    return queryset.values(key=F(fields[breakdown]))
+        return queryset.annotate(**{GROUP: time_bucket(breakdown, time_field)}).values(GROUP)
+    also = {name: F(path) for name, path in (carried or {}).items()}
+    return queryset.values(**{GROUP: F(fields[breakdown])}, **also)
 
 
 def aggregate_rows(queryset: QuerySet, breakdown: str | None, **aggregates) -> list[dict]:
-    """The aggregates: one row without a breakdown (the whole ``queryset``), else one per ``key``. One query."""
+    """The aggregates: one row without a breakdown (the whole ``queryset``), else one per ``GROUP``. One query."""
     if breakdown is None:
         return [queryset.aggregate(**aggregates)]
-    return list(queryset.annotate(**aggregates).order_by("key"))
+    return list(queryset.annotate(**aggregates).order_by(GROUP))
 
 
-def figures(rows, *, breakdown: str | None, key_field: str = "key", extra_fields: tuple[str, ...] = ()) -> list[Figure]:
+def grouped_rows(
+    queryset: QuerySet,
+    breakdown: str | None,
+    fields: dict[str, str],
+    time_field: str,
+    *,
+    carried: dict[str, str] | None = None,
+    **aggregates,
+) -> list[dict]:
+    """``aggregate_rows`` of ``grouped``: the aggregates over ``queryset``, per breakdown key. One query."""
+    return aggregate_rows(grouped(queryset, breakdown, fields, time_field, carried=carried), breakdown, **aggregates)
+
+
+def figures(rows, *, breakdown: str | None, key_field: str = GROUP, extra_fields: tuple[str, ...] = ()) -> list[Figure]:
     """Figures from the rows of ``.values(key).annotate(numerator=…, denominator=…)``, time keys formatted."""
     result = []
     for row in rows:

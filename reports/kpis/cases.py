@@ -21,7 +21,7 @@ from contacts.models import Channel, Source
 from notifications.models import Survey
 
 from ..periods import Period
-from .base import Better, Figure, Filters, Kpi, Unit, aggregate_rows, figures, grouped, register
+from .base import GROUP, Better, Figure, Filters, Kpi, Unit, aggregate_rows, figures, grouped, register
 
 PERCENT = Decimal(100)
 PLACES = Decimal("0.01")
@@ -133,18 +133,18 @@ def resolution_days(period: Period, filters: Filters, breakdown: str | None) -> 
     )
     carried = {}
     if breakdown is not None:
-        carried["key"] = F(FIELDS[breakdown])
+        carried[GROUP] = F(FIELDS[breakdown])
     if breakdown == "case_type":
         carried["norm"] = F("case_type__norm_days")  # each type against its own norm
     rows = middle.values("total", "number", "median", **carried)
     if breakdown is not None:
-        rows = rows.order_by("key")
+        rows = rows.order_by(GROUP)
     result = []
     for row in rows:
         extra = {"median": _rounded(row["median"])}
         if "norm" in row:
             extra["norm"] = Decimal(row["norm"])
-        result.append(Figure(row["total"], row["number"], row.get("key"), extra))
+        result.append(Figure(row["total"], row["number"], row.get(GROUP), extra))
     if not result and breakdown is None:
         return [Figure(None, 0, None, {"median": None})]
     return result

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import CounterVisit
 from ..periods import Period
-from .base import Better, Figure, Filters, Kpi, Unit, figures, register
-from .telephony import GROUP, grouped_rows
+from .base import Better, Figure, Filters, Kpi, Unit, figures, grouped_rows, register
 
 # The wait is summed in seconds; the value is in minutes.
 PER_MINUTE = Decimal(1) / Decimal(60)
@@ -45,7 +44,7 @@ def counter_wait(period: Period, filters: Filters, breakdown: str | None) -> lis
         denominator=Count("id", filter=Q(called_at__isnull=False)),
         not_called=Count("id", filter=Q(called_at__isnull=True)),
     )
-    return figures(rows, breakdown=breakdown, key_field=GROUP, extra_fields=("norm", "not_called"))
+    return figures(rows, breakdown=breakdown, extra_fields=("norm", "not_called"))
 
 
 def appointment_lead_days(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
@@ -57,7 +56,7 @@ def appointment_lead_days(period: Period, filters: Filters, breakdown: str | Non
         numerator=Sum("lead_working_days"),
         denominator=Count("id"),
     )
-    return figures(rows, breakdown=breakdown, key_field=GROUP)
+    return figures(rows, breakdown=breakdown)
 
 
 register(

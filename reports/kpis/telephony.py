@@ -7,12 +7,12 @@ calls offered outside them are reported on their own, by ``calls_outside_hours``
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CallRecord
 from ..periods import Period
-from .base import TIME_BREAKDOWNS, Better, Figure, Filters, Kpi, Unit, figures, register, time_bucket
+from .base import Better, Figure, Filters, Kpi, Unit, figures, grouped_rows, register
 
 PERCENT = Decimal(100)
 PLACES = Decimal("0.01")
@@ -24,31 +24,6 @@ WAIT_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, 120), (121, 300), (301, None))
 
 # The breakdown's key is named ``group``: ``key`` is a field of CallRecord and CounterVisit (their idempotency
 # key), which ``base.grouped`` cannot annotate over.
-GROUP = "group"
-
-
-def grouped_rows(
-    queryset: QuerySet,
-    breakdown: str | None,
-    fields: dict[str, str],
-    time_field: str,
-    *,
-    carried: dict[str, str] | None = None,
-    **aggregates,
-) -> list[dict]:
-    """The aggregates over ``queryset``: one row without a breakdown, else one per ``group`` (a time bucket of
-    ``time_field`` for ``quarter`` and ``month``, else the field ``fields[breakdown]`` names, grouped along with
-    the fields ``carried`` names, such as the cluster's norm). One query."""
-    if breakdown is None:
-        return [queryset.aggregate(**aggregates)]
-    if breakdown in TIME_BREAKDOWNS:
-        queryset = queryset.annotate(**{GROUP: time_bucket(breakdown, time_field)}).values(GROUP)
-    else:
-        also = {name: F(path) for name, path in (carried or {}).items()}
-        queryset = queryset.values(**{GROUP: F(fields[breakdown])}, **also)
-    return list(queryset.annotate(**aggregates).order_by(GROUP))
-
-
 def calls_in(period: Period) -> QuerySet[CallRecord]:
     """The calls offered in ``period`` (Brussels time), inside or outside opening hours."""
     return CallRecord.objects.filter(offered_at__gte=period.start, offered_at__lt=period.end)
@@ -67,7 +42,7 @@ def call_wait_avg(period: Period, filters: Filters, breakdown: str | None) -> li
         numerator=Sum("wait_seconds"),
         denominator=Count("id"),
     )
-    return figures(rows, breakdown=breakdown, key_field=GROUP)
+    return figures(rows, breakdown=breakdown)
 
 
 def bucket_label(low: int, high: int | None) -> str:
@@ -91,7 +66,7 @@ def call_wait_buckets(period: Period, filters: Filters, breakdown: str | None) -
         answered_inside_hours(period), breakdown, FIELDS, "offered_at", denominator=Count("id"), **counts
     )
     result = []
-    for row, figure in zip(rows, figures(rows, breakdown=breakdown, key_field=GROUP), strict=True):
+    for row, figure in zip(rows, figures(rows, breakdown=breakdown), strict=True):
         buckets = [
             {
                 "label": bucket_label(low, high),
@@ -121,7 +96,7 @@ def calls_missed_share(period: Period, filters: Filters, breakdown: str | None) 
         numerator=Count("id", filter=Q(abandoned=True)),
         denominator=Count("id"),
     )
-    return figures(rows, breakdown=breakdown, key_field=GROUP)
+    return figures(rows, breakdown=breakdown)
 
 
 def calls_outside_hours(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
@@ -135,7 +110,7 @@ def calls_outside_hours(period: Period, filters: Filters, breakdown: str | None)
         numerator=Count("id", filter=Q(inside_hours=False)),
         denominator=Max(Value(1)),
     )
-    return figures(rows, breakdown=breakdown, key_field=GROUP)
+    return figures(rows, breakdown=breakdown)
 
 
 register(

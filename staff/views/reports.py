@@ -14,9 +14,10 @@ from midoffice.csv import csv_lines
 from reports.charts import bar_chart, data_uri, line_chart
 from reports.exports import kpi_breakdown_rows, kpi_table_rows
 from reports.kpis import REGISTRY, Filters
+from reports.kpis.base import TIME_BREAKDOWNS
 from reports.pdf import PdfUnavailable, report_pdf
 from reports.periods import Period, parse_period
-from reports.presentation import BREAKDOWN_NAMES, TIME_BREAKDOWNS, by_section, display, shown, trend_period
+from reports.presentation import BREAKDOWN_NAMES, by_section, display, shown, trend_period
 from reports.selectors import kpi_report, kpi_reports
 
 from ..access import staff_page
