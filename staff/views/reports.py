@@ -149,14 +149,14 @@ def export_csv(request):
     form = _form(request)
     period, filters = _query(form)
     if period is None:
-        return render(
-            request, "staff/reports/dashboard.html", {"form": form, "quick_periods": quick_periods()}, status=400
-        )
+        return _refused(request, form, status=400)
     code, breakdown = request.GET.get("kpi", ""), request.GET.get("uitsplitsing", "")
     if code:
         kpi = REGISTRY.get(code)
-        if kpi is None or breakdown not in kpi.breakdowns or filters.given() - kpi.filters:
+        if kpi is None or breakdown not in kpi.breakdowns:
             raise Http404
+        if filters.given() - kpi.filters:
+            filters = Filters()  # as the KPI's page shows it: without the filters it cannot take
         rows, name = kpi_breakdown_rows(code, period, filters, breakdown), f"{code}-{breakdown}"
     else:
         rows, name = kpi_table_rows(period, filters), "kpis"
@@ -172,17 +172,20 @@ def export_pdf(request):
     form = _form(request)
     period, _filters = _query(form)
     if period is None:
-        return render(
-            request, "staff/reports/dashboard.html", {"form": form, "quick_periods": quick_periods()}, status=400
-        )
+        return _refused(request, form, status=400)
     try:
         pdf = report_pdf(period)
     except PdfUnavailable:
-        context = {"form": form, "quick_periods": quick_periods(), "pdf_unavailable": True}
-        return render(request, "staff/reports/dashboard.html", context, status=503)
+        return _refused(request, form, status=503, pdf_unavailable=True)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rapport-{period.label.replace("/", "_")}.pdf"'
     return response
+
+
+def _refused(request, form: ReportFilterForm, *, status: int, **context):
+    """A download that cannot be made: the dashboard's form with what is wrong."""
+    context = {"form": form, "quick_periods": quick_periods(), **context}
+    return render(request, "staff/reports/dashboard.html", context, status=status)
 
 
 def _norm(report: dict):

@@ -23,7 +23,7 @@ from reports.periods import parse_period
 from reports.selectors import kpi_report
 from tests.factories import CaseTypeFactory, ContactFactory, EmailFactory, PersonFactory, UserFactory, open_case
 
-from .helpers import KPIS, at
+from .helpers import at, headline, kpi
 
 pytestmark = pytest.mark.django_db
 CASE_KPIS = (
@@ -44,21 +44,11 @@ def act(case, transition, moment, actor=None, **fields):
     return case_transition(actor=actor, case=case, transition=transition, now=moment, **fields)
 
 
-def get(api, code, **query):
-    response = api.get(f"{KPIS}{code}/", query)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
 def rows(body) -> dict:
     return {
         row["key"]: (row["numerator"], row["denominator"], row["value"], row["norm"], row["status"])
         for row in body["breakdown"]["rows"]
     }
-
-
-def summary(body) -> tuple:
-    return body["numerator"], body["denominator"], body["value"], body["status"]
 
 
 @pytest.fixture
@@ -126,8 +116,8 @@ def decisions(types):
 
 
 def test_admissibility_days(supervisor_api, decisions):
-    body = get(supervisor_api, "admissibility_days", period="2026-Q1")
-    assert summary(body) == (10, 4, 2.5, "met")
+    body = kpi(supervisor_api, "admissibility_days", period="2026-Q1")
+    assert headline(body) == (10, 4, 2.5, "met")
     assert (body["unit"], body["norm"], body["better"]) == ("working_days", 3.0, "lower")
     earlier = body["year_earlier"]
     assert (earlier["period"]["label"], earlier["numerator"], earlier["denominator"], earlier["value"]) == (
@@ -140,15 +130,15 @@ def test_admissibility_days(supervisor_api, decisions):
 
 
 def test_admissibility_days_breakdowns_and_filters(supervisor_api, decisions, types):
-    by_type = get(supervisor_api, "admissibility_days", period="2026-Q1", breakdown="case_type")
+    by_type = kpi(supervisor_api, "admissibility_days", period="2026-Q1", breakdown="case_type")
     assert rows(by_type) == {"melding": (6, 3, 2.0, 3.0, "met"), "factuur": (4, 1, 4.0, 3.0, "not_met")}
-    by_group = get(supervisor_api, "admissibility_days", period="2026-Q1", breakdown="handler_group")
+    by_group = kpi(supervisor_api, "admissibility_days", period="2026-Q1", breakdown="handler_group")
     assert rows(by_group) == {"Openbaar Domein": (6, 3, 2.0, 3.0, "met"), "Mobiliteit": (4, 1, 4.0, 3.0, "not_met")}
 
-    assert summary(get(supervisor_api, "admissibility_days", period="2026-Q1", case_type="factuur"))[:3] == (4, 1, 4.0)
-    by_id = get(supervisor_api, "admissibility_days", period="2026-Q1", handler_group=types.other_group.pk)
-    assert summary(by_id)[:3] == (4, 1, 4.0)
-    assert summary(get(supervisor_api, "admissibility_days", period="2026-Q1", channel="website"))[:3] == (4, 1, 4.0)
+    assert headline(kpi(supervisor_api, "admissibility_days", period="2026-Q1", case_type="factuur"))[:3] == (4, 1, 4.0)
+    by_id = kpi(supervisor_api, "admissibility_days", period="2026-Q1", handler_group=types.other_group.pk)
+    assert headline(by_id)[:3] == (4, 1, 4.0)
+    assert headline(kpi(supervisor_api, "admissibility_days", period="2026-Q1", channel="website"))[:3] == (4, 1, 4.0)
 
 
 # --- resolution_days and within_norm_share -----------------------------------------------------------------------
@@ -190,21 +180,21 @@ def resolutions(types):
 
 
 def test_resolution_days_average_median_and_per_type_norms(supervisor_api, resolutions):
-    body = get(supervisor_api, "resolution_days", period="2026-Q1")
-    assert summary(body) == (79, 7, 11.29, "no_norm")  # no single norm over case types
+    body = kpi(supervisor_api, "resolution_days", period="2026-Q1")
+    assert headline(body) == (79, 7, 11.29, "no_norm")  # no single norm over case types
     assert (body["unit"], body["norm"]) == ("days", None)
     assert body["year_earlier"]["value"] == 10.0
 
-    by_type = get(supervisor_api, "resolution_days", period="2026-Q1", breakdown="case_type")
+    by_type = kpi(supervisor_api, "resolution_days", period="2026-Q1", breakdown="case_type")
     # Each type against its own norm: melding 4.75 > 3 working days, factuur 20 ≤ 30 calendar days.
     assert rows(by_type) == {"factuur": (60, 3, 20.0, 30.0, "met"), "melding": (19, 4, 4.75, 3.0, "not_met")}
-    by_channel = get(supervisor_api, "resolution_days", period="2026-Q1", breakdown="channel")
+    by_channel = kpi(supervisor_api, "resolution_days", period="2026-Q1", breakdown="channel")
     assert rows(by_channel) == {
         "email": (60, 3, 20.0, None, "no_norm"),
         "phone": (15, 3, 5.0, None, "no_norm"),
         "website": (4, 1, 4.0, None, "no_norm"),
     }
-    assert summary(get(supervisor_api, "resolution_days", period="2026-Q1", channel="phone"))[:3] == (15, 3, 5.0)
+    assert headline(kpi(supervisor_api, "resolution_days", period="2026-Q1", channel="phone"))[:3] == (15, 3, 5.0)
 
 
 def test_the_median_of_resolution_days(resolutions):
@@ -223,15 +213,15 @@ def test_the_median_of_resolution_days(resolutions):
 
 
 def test_within_norm_share(supervisor_api, resolutions, types):
-    body = get(supervisor_api, "within_norm_share", period="2026-Q1")
-    assert summary(body) == (5, 7, 71.43, "not_met")
+    body = kpi(supervisor_api, "within_norm_share", period="2026-Q1")
+    assert headline(body) == (5, 7, 71.43, "not_met")
     assert body["norm"] == 90.0
-    assert summary(body["year_earlier"])[:3] == (1, 1, 100.0)
-    by_type = get(supervisor_api, "within_norm_share", period="2026-Q1", breakdown="case_type")
+    assert headline(body["year_earlier"])[:3] == (1, 1, 100.0)
+    by_type = kpi(supervisor_api, "within_norm_share", period="2026-Q1", breakdown="case_type")
     assert rows(by_type) == {"factuur": (3, 3, 100.0, 90.0, "met"), "melding": (2, 4, 50.0, 90.0, "not_met")}
-    by_group = get(supervisor_api, "within_norm_share", period="2026-Q1", breakdown="handler_group")
+    by_group = kpi(supervisor_api, "within_norm_share", period="2026-Q1", breakdown="handler_group")
     assert set(rows(by_group)) == {"Mobiliteit", "Openbaar Domein"}
-    assert summary(get(supervisor_api, "within_norm_share", period="2026-Q1", handler_group=types.group.pk))[:2] == (
+    assert headline(kpi(supervisor_api, "within_norm_share", period="2026-Q1", handler_group=types.group.pk))[:2] == (
         2,
         4,
     )
@@ -269,21 +259,21 @@ def overdue(types):
 
 
 def test_open_overdue_at_the_end_of_the_period(supervisor_api, overdue):
-    body = get(supervisor_api, "open_overdue", period="2026-03")
-    assert summary(body) == (4, 1, 4.0, "not_met")
+    body = kpi(supervisor_api, "open_overdue", period="2026-03")
+    assert headline(body) == (4, 1, 4.0, "not_met")
     assert (body["unit"], body["norm"], body["better"]) == ("count", 0.0, "lower")
     assert body["year_earlier"]["status"] == "no_data"  # nothing registered before April 2025
 
-    by_group = get(supervisor_api, "open_overdue", period="2026-03", breakdown="handler_group")
+    by_group = kpi(supervisor_api, "open_overdue", period="2026-03", breakdown="handler_group")
     assert rows(by_group) == {"Mobiliteit": (1, 1, 1.0, 0.0, "not_met"), "Openbaar Domein": (3, 1, 3.0, 0.0, "not_met")}
-    by_type = get(supervisor_api, "open_overdue", period="2026-03", breakdown="case_type")
+    by_type = kpi(supervisor_api, "open_overdue", period="2026-03", breakdown="case_type")
     assert {key: row[0] for key, row in rows(by_type).items()} == {"factuur": 1, "melding": 3}
 
 
 def test_a_past_period_gives_its_own_open_overdue(supervisor_api, overdue):
-    assert summary(get(supervisor_api, "open_overdue", period="2026-02"))[:3] == (2, 1, 2.0)
+    assert headline(kpi(supervisor_api, "open_overdue", period="2026-02"))[:3] == (2, 1, 2.0)
     # In January the invoices were not past due yet (due 4 February).
-    assert summary(get(supervisor_api, "open_overdue", period="2026-01")) == (0, 1, 0.0, "met")
+    assert headline(kpi(supervisor_api, "open_overdue", period="2026-01")) == (0, 1, 0.0, "met")
 
 
 # --- unanswered_complaints ----------------------------------------------------------------------------------------
@@ -304,12 +294,12 @@ def complaints(group):
 
 
 def test_unanswered_complaints(supervisor_api, complaints):
-    body = get(supervisor_api, "unanswered_complaints", period="2026-Q1")
-    assert summary(body) == (2, 1, 2.0, "not_met")
+    body = kpi(supervisor_api, "unanswered_complaints", period="2026-Q1")
+    assert headline(body) == (2, 1, 2.0, "not_met")
     assert body["year_earlier"]["status"] == "no_data"
-    assert summary(get(supervisor_api, "unanswered_complaints", period="2026-Q1", channel="email"))[:3] == (1, 1, 1.0)
+    assert headline(kpi(supervisor_api, "unanswered_complaints", period="2026-Q1", channel="email"))[:3] == (1, 1, 1.0)
     # Cases registered, none of them about an unanswered question: 0, and the norm met.
-    assert summary(get(supervisor_api, "unanswered_complaints", period="2026-Q1", case_type="klacht")) == (
+    assert headline(kpi(supervisor_api, "unanswered_complaints", period="2026-Q1", case_type="klacht")) == (
         0,
         1,
         0.0,
@@ -340,21 +330,21 @@ def misdispatches(types, kcc_group):
 
 
 def test_misdispatch_rate_falls_against_a_year_earlier(supervisor_api, misdispatches, types):
-    body = get(supervisor_api, "misdispatch_rate", period="2026-Q1")
-    assert summary(body) == (1, 4, 25.0, "met")  # lower than 50 % a year earlier
+    body = kpi(supervisor_api, "misdispatch_rate", period="2026-Q1")
+    assert headline(body) == (1, 4, 25.0, "met")  # lower than 50 % a year earlier
     assert (body["norm"], body["norm_relative"], body["better"]) == (0.0, True, "lower")
-    assert summary(body["year_earlier"])[:3] == (1, 2, 50.0)
+    assert headline(body["year_earlier"])[:3] == (1, 2, 50.0)
 
     # The returned case counts for the group it was routed to (and returned it), not the one that has it now.
-    by_group = get(supervisor_api, "misdispatch_rate", period="2026-Q1", breakdown="handler_group")
+    by_group = kpi(supervisor_api, "misdispatch_rate", period="2026-Q1", breakdown="handler_group")
     assert rows(by_group) == {
         "Mobiliteit": (0, 1, 0.0, 0.0, "no_norm"),
         "Openbaar Domein": (1, 3, 33.33, 0.0, "no_norm"),
     }
-    by_type = get(supervisor_api, "misdispatch_rate", period="2026-Q1", breakdown="case_type")
+    by_type = kpi(supervisor_api, "misdispatch_rate", period="2026-Q1", breakdown="case_type")
     assert {key: row[:3] for key, row in rows(by_type).items()} == {"factuur": (0, 1, 0.0), "melding": (1, 3, 33.33)}
-    filtered = get(supervisor_api, "misdispatch_rate", period="2026-Q1", handler_group=types.group.pk)
-    assert summary(filtered)[:2] == (1, 3)
+    filtered = kpi(supervisor_api, "misdispatch_rate", period="2026-Q1", handler_group=types.group.pk)
+    assert headline(filtered)[:2] == (1, 3)
 
 
 # --- digital_share ------------------------------------------------------------------------------------------------
@@ -377,10 +367,10 @@ def intakes(types):
 
 
 def test_digital_share(supervisor_api, intakes):
-    body = get(supervisor_api, "digital_share", period="2026-Q1")
-    assert summary(body) == (3, 5, 60.0, "met")
+    body = kpi(supervisor_api, "digital_share", period="2026-Q1")
+    assert headline(body) == (3, 5, 60.0, "met")
     assert body["norm"] == 50.0
-    by_type = get(supervisor_api, "digital_share", period="2026-Q1", breakdown="case_type")
+    by_type = kpi(supervisor_api, "digital_share", period="2026-Q1", breakdown="case_type")
     assert rows(by_type) == {"factuur": (1, 1, 100.0, 50.0, "met"), "melding": (2, 4, 50.0, 50.0, "met")}
 
 
@@ -417,14 +407,14 @@ def surveys(types):
 
 
 def test_satisfaction(supervisor_api, surveys):
-    body = get(supervisor_api, "satisfaction", period="2026-Q1")
-    assert summary(body) == (30, 9, 3.33, "met")
+    body = kpi(supervisor_api, "satisfaction", period="2026-Q1")
+    assert headline(body) == (30, 9, 3.33, "met")
     assert (body["unit"], body["norm"]) == ("score", 3.0)
-    by_type = get(supervisor_api, "satisfaction", period="2026-Q1", breakdown="case_type")
+    by_type = kpi(supervisor_api, "satisfaction", period="2026-Q1", breakdown="case_type")
     assert rows(by_type) == {"factuur": (12, 3, 4.0, 3.0, "met"), "melding": (18, 6, 3.0, 3.0, "met")}
-    by_group = get(supervisor_api, "satisfaction", period="2026-Q1", breakdown="handler_group")
+    by_group = kpi(supervisor_api, "satisfaction", period="2026-Q1", breakdown="handler_group")
     assert set(rows(by_group)) == {"Mobiliteit", "Openbaar Domein"}
-    assert summary(get(supervisor_api, "satisfaction", period="2026-Q1", case_type="factuur"))[:3] == (12, 3, 4.0)
+    assert headline(kpi(supervisor_api, "satisfaction", period="2026-Q1", case_type="factuur"))[:3] == (12, 3, 4.0)
 
 
 def test_satisfaction_per_question_and_response_rate(surveys):
@@ -443,24 +433,24 @@ def test_satisfaction_per_question_and_response_rate(surveys):
 
 @pytest.mark.parametrize("code", CASE_KPIS)
 def test_no_data_is_no_data_never_zero(supervisor_api, types, code):
-    body = get(supervisor_api, code, period="2026-Q1")
+    body = kpi(supervisor_api, code, period="2026-Q1")
     assert (body["value"], body["status"], body["year_earlier"]["status"]) == (None, "no_data", "no_data")
     breakdown = REGISTRY[code].breakdowns[0] if REGISTRY[code].breakdowns else None
     if breakdown:
-        assert get(supervisor_api, code, period="2026-Q1", breakdown=breakdown)["breakdown"]["rows"] == []
+        assert kpi(supervisor_api, code, period="2026-Q1", breakdown=breakdown)["breakdown"]["rows"] == []
 
 
 @pytest.mark.parametrize("code", CASE_KPIS)
 def test_every_case_kpi_takes_the_case_filters(supervisor_api, code):
     assert REGISTRY[code].filters == {"handler_group", "case_type", "channel"}
-    body = get(supervisor_api, code, period="2026-Q1", handler_group=1, case_type="x", channel="phone")
+    body = kpi(supervisor_api, code, period="2026-Q1", handler_group=1, case_type="x", channel="phone")
     assert (body["value"], body["status"]) == (None, "no_data")
 
 
 def _queries(api, code, breakdown) -> int:
     query = {"period": "2026-Q1"} | ({"breakdown": breakdown} if breakdown else {})
     with CaptureQueriesContext(connection) as queries:
-        get(api, code, **query)
+        kpi(api, code, **query)
     return len(queries)
 
 

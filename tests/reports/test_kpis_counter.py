@@ -16,7 +16,7 @@ from reports.models import CounterCluster, CounterVisit, KpiNorm
 from reports.periods import parse_period
 from reports.selectors import kpi_report
 
-from .helpers import KPIS, at
+from .helpers import KPIS, at, headline, kpi
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +44,6 @@ def visit(cluster, scheduled_start, *, wait=None, early=0, booked_at, lead, chan
 
 
 visit.count = 0
-
-
-def get(api, code, **query):
-    response = api.get(f"{KPIS}{code}/", query)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def figure(body):
-    return body["numerator"], body["denominator"], body["value"], body["status"]
 
 
 def rows(body):
@@ -100,10 +90,10 @@ def test_the_wait_at_the_counter_in_minutes(supervisor_api, visits):
     """Q3 2026, the visits called: 0 + 120 + 0 (early) + 45 + 720 + 900 = 1785 s over 6 visits = 297.5 s = 4.96
     minutes; the 2 visits never called are left out. The whole has no norm: status no_norm. Q3 2025: 60 s = 1
     minute."""
-    body = get(supervisor_api, "counter_wait", period="2026-Q3")
-    assert figure(body) == (1785, 6, 4.96, "no_norm")
+    body = kpi(supervisor_api, "counter_wait", period="2026-Q3")
+    assert headline(body) == (1785, 6, 4.96, "no_norm")
     assert (body["unit"], body["better"], body["norm"]) == ("minutes", "lower", None)
-    assert figure(body["year_earlier"]) == (60, 1, 1.0, "no_norm")
+    assert headline(body["year_earlier"]) == (60, 1, 1.0, "no_norm")
     assert body["year_earlier"]["period"]["label"] == "2025-Q3"
 
 
@@ -112,13 +102,13 @@ def test_an_early_start_counts_as_no_wait(supervisor_api, clusters):
     (−600 + 60) / 2."""
     visit(clusters["bz"], at(2027, 1, 4, 9), early=600, booked_at=at(2026, 12, 21, 9), lead=5)
     visit(clusters["bz"], at(2027, 1, 4, 10), wait=60, booked_at=at(2026, 12, 21, 9), lead=5)
-    assert figure(get(supervisor_api, "counter_wait", period="2027-01")) == (60, 2, 0.5, "no_norm")
+    assert headline(kpi(supervisor_api, "counter_wait", period="2027-01")) == (60, 2, 0.5, "no_norm")
 
 
 def test_each_cluster_with_its_own_norm(supervisor_api, visits):
     """By cluster: burgerzaken (0 + 120 + 0 + 45) / 4 = 41.25 s = 0.69 minute ≤ 1: met; ocmw (720 + 900) / 2 =
     810 s = 13.5 minutes > 10: not met; wonen, nobody called: no data, with its norm 5."""
-    body = get(supervisor_api, "counter_wait", period="2026-Q3", breakdown="cluster")
+    body = kpi(supervisor_api, "counter_wait", period="2026-Q3", breakdown="cluster")
     assert rows(body["breakdown"]) == {
         "burgerzaken": (165, 4, 0.69, 1.0, "met"),
         "ocmw": (1620, 2, 13.5, 10.0, "not_met"),
@@ -129,7 +119,7 @@ def test_each_cluster_with_its_own_norm(supervisor_api, visits):
 def test_the_cluster_norms_stand_beside_an_installation_norm_for_the_whole(supervisor_api, visits):
     """The installation's norm of 5 minutes applies to the whole (4.96: met); each cluster keeps its own."""
     KpiNorm.objects.create(code="counter_wait", value=5)
-    body = get(supervisor_api, "counter_wait", period="2026-Q3", breakdown="cluster")
+    body = kpi(supervisor_api, "counter_wait", period="2026-Q3", breakdown="cluster")
     assert (body["norm"], body["status"]) == (5.0, "met")
     assert rows(body["breakdown"])["burgerzaken"][3:] == (1.0, "met")
     assert rows(body["breakdown"])["ocmw"][3:] == (10.0, "not_met")
@@ -138,14 +128,14 @@ def test_the_cluster_norms_stand_beside_an_installation_norm_for_the_whole(super
 def test_a_cluster_norm_edited_shows_in_the_next_report(supervisor_api, visits, clusters):
     """OCMW's norm raised to 15 minutes: 13.5 minutes is met."""
     CounterCluster.objects.filter(pk=clusters["ocmw"].pk).update(norm_minutes=Decimal("15"))
-    body = get(supervisor_api, "counter_wait", period="2026-Q3", breakdown="cluster")
+    body = kpi(supervisor_api, "counter_wait", period="2026-Q3", breakdown="cluster")
     assert rows(body["breakdown"])["ocmw"] == (1620, 2, 13.5, 15.0, "met")
 
 
 def test_the_wait_by_month_and_the_visits_not_called(supervisor_api, visits):
     """By scheduled month: July 0 s over 1; August 165 s over 3 = 55 s = 0.92 minute; September 1620 s over 2 =
     13.5 minutes, with 2 visits not called (ocmw and wonen). No norm for a month."""
-    body = get(supervisor_api, "counter_wait", period="2026-Q3", breakdown="month")
+    body = kpi(supervisor_api, "counter_wait", period="2026-Q3", breakdown="month")
     assert rows(body["breakdown"]) == {
         "2026-07": (0, 1, 0.0, None, "no_norm"),
         "2026-08": (165, 3, 0.92, None, "no_norm"),
@@ -159,49 +149,49 @@ def test_the_wait_by_month_and_the_visits_not_called(supervisor_api, visits):
 def test_the_lead_time_of_appointments_booked_in_the_period(supervisor_api, visits):
     """Booked in Q3 2026: 10 + 4 + 2 + 7 + 2 + 1 + 3 = 29 working days over 7 = 4.14 ≤ 5: met (called or not;
     the visit booked on 30 June is Q2's). Q3 2025: 6 / 1 = 6: not met."""
-    body = get(supervisor_api, "appointment_lead_days", period="2026-Q3")
-    assert figure(body) == (29, 7, 4.14, "met")
+    body = kpi(supervisor_api, "appointment_lead_days", period="2026-Q3")
+    assert headline(body) == (29, 7, 4.14, "met")
     assert (body["unit"], body["norm"]) == ("working_days", 5.0)
-    assert figure(body["year_earlier"]) == (6, 1, 6.0, "not_met")
-    assert figure(get(supervisor_api, "appointment_lead_days", period="2026-Q2")) == (2, 1, 2.0, "met")
+    assert headline(body["year_earlier"]) == (6, 1, 6.0, "not_met")
+    assert headline(kpi(supervisor_api, "appointment_lead_days", period="2026-Q2")) == (2, 1, 2.0, "met")
 
 
 def test_the_lead_time_by_booking_channel_and_cluster(supervisor_api, visits):
     """By booking channel: website 10 + 2 + 1 = 13 / 3 = 4.33; phone 4 + 2 + 3 = 9 / 3 = 3; counter 7 / 1: not
     met. By cluster: burgerzaken 16 / 3 = 5.33, not met; ocmw 10 / 3 = 3.33; wonen 3. Filtered on the counter
     channel: 7."""
-    body = get(supervisor_api, "appointment_lead_days", period="2026-Q3", breakdown="channel")
+    body = kpi(supervisor_api, "appointment_lead_days", period="2026-Q3", breakdown="channel")
     assert rows(body["breakdown"]) == {
         "counter": (7, 1, 7.0, 5.0, "not_met"),
         "phone": (9, 3, 3.0, 5.0, "met"),
         "website": (13, 3, 4.33, 5.0, "met"),
     }
-    body = get(supervisor_api, "appointment_lead_days", period="2026-Q3", breakdown="cluster")
+    body = kpi(supervisor_api, "appointment_lead_days", period="2026-Q3", breakdown="cluster")
     assert rows(body["breakdown"]) == {
         "burgerzaken": (16, 3, 5.33, 5.0, "not_met"),
         "ocmw": (10, 3, 3.33, 5.0, "met"),
         "wonen": (3, 1, 3.0, 5.0, "met"),
     }
-    body = get(supervisor_api, "appointment_lead_days", period="2026-Q3", channel="counter")
-    assert figure(body) == (7, 1, 7.0, "not_met")
+    body = kpi(supervisor_api, "appointment_lead_days", period="2026-Q3", channel="counter")
+    assert headline(body) == (7, 1, 7.0, "not_met")
 
 
 def test_a_booking_at_half_past_midnight_on_1_october_belongs_to_q4(supervisor_api, visits):
     """00:30 on 1 October in Brussels is 22:30 on 30 September in UTC: the booking is Q4's (2 working days), not
     September's (7 + 2 + 1 + 3 = 13 over 4 = 3.25)."""
-    body = get(supervisor_api, "appointment_lead_days", period="2026", breakdown="quarter")
+    body = kpi(supervisor_api, "appointment_lead_days", period="2026", breakdown="quarter")
     assert rows(body["breakdown"]) == {
         "2026-Q2": (2, 1, 2.0, 5.0, "met"),
         "2026-Q3": (29, 7, 4.14, 5.0, "met"),
         "2026-Q4": (2, 1, 2.0, 5.0, "met"),
     }
-    assert figure(get(supervisor_api, "appointment_lead_days", period="2026-09")) == (13, 4, 3.25, "met")
+    assert headline(kpi(supervisor_api, "appointment_lead_days", period="2026-09")) == (13, 4, 3.25, "met")
 
 
 @pytest.mark.parametrize("code", ["counter_wait", "appointment_lead_days"])
 def test_no_visits_is_no_data_never_zero(supervisor_api, visits, code):
     """2031 has no visits: value null and status no_data, its year earlier too."""
-    body = get(supervisor_api, code, period="2031-Q1", breakdown="cluster")
+    body = kpi(supervisor_api, code, period="2031-Q1", breakdown="cluster")
     assert (body["value"], body["status"]) == (None, "no_data")
     assert (body["year_earlier"]["value"], body["year_earlier"]["status"]) == (None, "no_data")
     assert body["breakdown"]["rows"] == []
@@ -210,7 +200,7 @@ def test_no_visits_is_no_data_never_zero(supervisor_api, visits, code):
 def test_visits_none_called_is_no_data(supervisor_api, clusters):
     """March 2027: one visit, never called: the wait has no data (not 0 minutes)."""
     visit(clusters["bz"], at(2027, 3, 1, 9), booked_at=at(2027, 2, 22, 9), lead=5)
-    body = get(supervisor_api, "counter_wait", period="2027-03")
+    body = kpi(supervisor_api, "counter_wait", period="2027-03")
     assert (body["value"], body["denominator"], body["status"]) == (None, 0, "no_data")
 
 
@@ -243,12 +233,12 @@ def test_the_query_count_does_not_grow_with_the_data(supervisor_api, visits, dja
     """The same number of queries for the API's answer with 10 more clusters and 100 more visits."""
     query = {"period": "2026-Q3", "breakdown": "cluster"}
     with CaptureQueriesContext(connection) as before:
-        get(supervisor_api, "counter_wait", **query)
+        kpi(supervisor_api, "counter_wait", **query)
     for index in range(10):
         cluster = CounterCluster.objects.create(code=f"cluster-{index}", name=f"Cluster {index}", norm_minutes=3)
         for minute in range(10):
             start = at(2026, 8, 1 + index, 9, minute)
             visit(cluster, start, wait=minute * 30, booked_at=start - timedelta(days=7), lead=5)
     with django_assert_max_num_queries(len(before.captured_queries)):
-        body = get(supervisor_api, "counter_wait", **query)
+        body = kpi(supervisor_api, "counter_wait", **query)
     assert len(body["breakdown"]["rows"]) == 13

@@ -16,7 +16,7 @@ from reports.models import CallRecord, KpiNorm, Queue
 from reports.periods import parse_period
 from reports.selectors import kpi_report
 
-from .helpers import KPIS, at
+from .helpers import KPIS, at, headline, kpi
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +38,6 @@ def call(queue, offered_at, *, wait=None, abandoned=False, inside=True):
 
 
 call.count = 0
-
-
-def get(api, code, **query):
-    response = api.get(f"{KPIS}{code}/", query)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def figure(body):
-    return body["numerator"], body["denominator"], body["value"], body["status"]
 
 
 def rows(body):
@@ -92,19 +82,19 @@ def calls(queues):
 def test_the_average_wait_of_answered_calls_inside_opening_hours(supervisor_api, calls):
     """Q3 2026: (30 + 31 + 0 + 300 + 301 + 20) / 6 = 682 / 6 = 113.67 s, over the norm (< 45 s): not met. The
     answered call outside opening hours (500 s) is left out. Q3 2025: (60 + 90) / 2 = 75 s."""
-    body = get(supervisor_api, "call_wait_avg", period="2026-Q3")
-    assert figure(body) == (682, 6, 113.67, "not_met")
+    body = kpi(supervisor_api, "call_wait_avg", period="2026-Q3")
+    assert headline(body) == (682, 6, 113.67, "not_met")
     assert (body["unit"], body["better"], body["norm"]) == ("seconds", "lower", 44.99)
-    assert figure(body["year_earlier"]) == (150, 2, 75.0, "not_met")
+    assert headline(body["year_earlier"]) == (150, 2, 75.0, "not_met")
     assert body["year_earlier"]["period"]["label"] == "2025-Q3"
 
 
 def test_the_average_wait_by_queue_and_month(supervisor_api, calls):
     """kcc: 662 / 5 = 132.4 s, not met; burgerzaken: 20 / 1 = 20 s, met. By month: August is kcc's, September
     burgerzaken's."""
-    body = get(supervisor_api, "call_wait_avg", period="2026-Q3", breakdown="queue")
+    body = kpi(supervisor_api, "call_wait_avg", period="2026-Q3", breakdown="queue")
     assert rows(body["breakdown"]) == {"burgerzaken": (20, 1, 20.0, "met"), "kcc": (662, 5, 132.4, "not_met")}
-    body = get(supervisor_api, "call_wait_avg", period="2026-Q3", breakdown="month")
+    body = kpi(supervisor_api, "call_wait_avg", period="2026-Q3", breakdown="month")
     assert rows(body["breakdown"]) == {"2026-08": (662, 5, 132.4, "not_met"), "2026-09": (20, 1, 20.0, "met")}
 
 
@@ -115,17 +105,17 @@ def test_under_45_seconds_means_45_seconds_is_not_met(supervisor_api, queues):
     call(queues["kcc"], at(2027, 1, 4, 11), wait=45)
     call(queues["kcc"], at(2027, 2, 1, 10), wait=44)
     call(queues["kcc"], at(2027, 2, 1, 11), wait=45)
-    assert figure(get(supervisor_api, "call_wait_avg", period="2027-01")) == (90, 2, 45.0, "not_met")
-    assert figure(get(supervisor_api, "call_wait_avg", period="2027-02")) == (89, 2, 44.5, "met")
+    assert headline(kpi(supervisor_api, "call_wait_avg", period="2027-01")) == (90, 2, 45.0, "not_met")
+    assert headline(kpi(supervisor_api, "call_wait_avg", period="2027-02")) == (89, 2, 44.5, "met")
 
 
 def test_the_share_answered_within_30_seconds(supervisor_api, calls):
     """Q3 2026: 0–30 s holds 30, 0 and 20 s: 3 of the 6 answered inside hours = 50 %, under the norm (≥ 70 %).
     By queue: kcc 2 of 5 = 40 %; burgerzaken 1 of 1 = 100 %, met. Q3 2025: 60 and 90 s, none within 30 s."""
-    body = get(supervisor_api, "call_wait_buckets", period="2026-Q3", breakdown="queue")
-    assert figure(body) == (3, 6, 50.0, "not_met")
+    body = kpi(supervisor_api, "call_wait_buckets", period="2026-Q3", breakdown="queue")
+    assert headline(body) == (3, 6, 50.0, "not_met")
     assert (body["unit"], body["norm"]) == ("percent", 70.0)
-    assert figure(body["year_earlier"]) == (0, 2, 0.0, "not_met")
+    assert headline(body["year_earlier"]) == (0, 2, 0.0, "not_met")
     assert rows(body["breakdown"]) == {"burgerzaken": (1, 1, 100.0, "met"), "kcc": (2, 5, 40.0, "not_met")}
 
 
@@ -168,38 +158,38 @@ def test_the_share_of_missed_calls_inside_opening_hours(supervisor_api, calls):
     """Q3 2026 inside hours: 8 offered (kcc 5 answered + 1 abandoned, burgerzaken 1 + 1), 2 abandoned = 25 %, over
     the norm (≤ 20 %). The 2 abandoned outside hours are not missed calls. kcc 1 / 6 = 16.67 % met, burgerzaken
     1 / 2 = 50 %. Q3 2025: 1 of 3 = 33.33 %."""
-    body = get(supervisor_api, "calls_missed_share", period="2026-Q3", breakdown="queue")
-    assert figure(body) == (2, 8, 25.0, "not_met")
+    body = kpi(supervisor_api, "calls_missed_share", period="2026-Q3", breakdown="queue")
+    assert headline(body) == (2, 8, 25.0, "not_met")
     assert (body["norm"], body["better"]) == (20.0, "lower")
-    assert figure(body["year_earlier"]) == (1, 3, 33.33, "not_met")
+    assert headline(body["year_earlier"]) == (1, 3, 33.33, "not_met")
     assert rows(body["breakdown"]) == {"burgerzaken": (1, 2, 50.0, "not_met"), "kcc": (1, 6, 16.67, "met")}
 
 
 def test_calls_outside_opening_hours_are_counted_on_their_own(supervisor_api, calls):
     """Q3 2026: kcc 2 (an answered and an abandoned one), burgerzaken 1 (23:59 on 30 September) = 3; a count,
     without a norm. Q3 2025 had calls, none outside hours: 0 (data, not no data)."""
-    body = get(supervisor_api, "calls_outside_hours", period="2026-Q3", breakdown="queue")
-    assert figure(body) == (3, 1, 3.0, "no_norm")
+    body = kpi(supervisor_api, "calls_outside_hours", period="2026-Q3", breakdown="queue")
+    assert headline(body) == (3, 1, 3.0, "no_norm")
     assert (body["unit"], body["norm"]) == ("count", None)
-    assert figure(body["year_earlier"]) == (0, 1, 0.0, "no_norm")
+    assert headline(body["year_earlier"]) == (0, 1, 0.0, "no_norm")
     assert rows(body["breakdown"]) == {"burgerzaken": (1, 1, 1.0, "no_norm"), "kcc": (2, 1, 2.0, "no_norm")}
 
 
 def test_a_call_at_half_past_midnight_on_1_october_belongs_to_q4(supervisor_api, calls):
     """00:30 on 1 October in Brussels is 22:30 on 30 September in UTC: the call belongs to Q4 (Brussels time).
     2026 by quarter: outside hours Q3 3, Q4 1; the average wait Q3 113.67 s, Q4 the nood queue's 5 s."""
-    body = get(supervisor_api, "calls_outside_hours", period="2026", breakdown="quarter")
+    body = kpi(supervisor_api, "calls_outside_hours", period="2026", breakdown="quarter")
     assert rows(body["breakdown"]) == {"2026-Q3": (3, 1, 3.0, "no_norm"), "2026-Q4": (1, 1, 1.0, "no_norm")}
-    body = get(supervisor_api, "call_wait_avg", period="2026", breakdown="quarter")
+    body = kpi(supervisor_api, "call_wait_avg", period="2026", breakdown="quarter")
     assert rows(body["breakdown"]) == {"2026-Q3": (682, 6, 113.67, "not_met"), "2026-Q4": (5, 1, 5.0, "met")}
-    assert figure(get(supervisor_api, "call_wait_avg", period="2026-10")) == (5, 1, 5.0, "met")
-    assert figure(get(supervisor_api, "calls_outside_hours", period="2026-09")) == (1, 1, 1.0, "no_norm")
+    assert headline(kpi(supervisor_api, "call_wait_avg", period="2026-10")) == (5, 1, 5.0, "met")
+    assert headline(kpi(supervisor_api, "calls_outside_hours", period="2026-09")) == (1, 1, 1.0, "no_norm")
 
 
 @pytest.mark.parametrize("code", ["call_wait_avg", "call_wait_buckets", "calls_missed_share", "calls_outside_hours"])
 def test_no_calls_is_no_data_never_zero(supervisor_api, calls, code):
     """2031 has no call records: value null and status no_data for every telephony KPI, its year earlier too."""
-    body = get(supervisor_api, code, period="2031-Q1", breakdown="queue")
+    body = kpi(supervisor_api, code, period="2031-Q1", breakdown="queue")
     assert (body["value"], body["status"]) == (None, "no_data")
     assert (body["year_earlier"]["value"], body["year_earlier"]["status"]) == (None, "no_data")
     assert body["breakdown"]["rows"] == []
@@ -208,7 +198,7 @@ def test_no_calls_is_no_data_never_zero(supervisor_api, calls, code):
 def test_an_installation_norm_replaces_the_catalogues(supervisor_api, calls):
     """With the installation's norm of 150 s, Q3 2026's 113.67 s is met."""
     KpiNorm.objects.create(code="call_wait_avg", value=150)
-    body = get(supervisor_api, "call_wait_avg", period="2026-Q3")
+    body = kpi(supervisor_api, "call_wait_avg", period="2026-Q3")
     assert (body["norm"], body["status"]) == (150.0, "met")
 
 
@@ -230,11 +220,11 @@ def test_the_query_count_does_not_grow_with_the_data(supervisor_api, calls, queu
     """The same number of queries for the API's answer with 12 more queues and 120 more calls."""
     query = {"period": "2026-Q3", "breakdown": "queue"}
     with CaptureQueriesContext(connection) as before:
-        get(supervisor_api, "call_wait_buckets", **query)
+        kpi(supervisor_api, "call_wait_buckets", **query)
     for index in range(12):
         queue = Queue.objects.create(code=f"queue-{index}", name=f"Queue {index}")
         for minute in range(10):
             call(queue, at(2026, 7, 1 + index, 10, minute), wait=minute * 20, inside=minute % 3 > 0)
     with django_assert_max_num_queries(len(before.captured_queries)):
-        body = get(supervisor_api, "call_wait_buckets", **query)
+        body = kpi(supervisor_api, "call_wait_buckets", **query)
     assert len(body["breakdown"]["rows"]) == 14

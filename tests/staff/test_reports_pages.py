@@ -120,11 +120,14 @@ def test_the_kpi_table_as_csv(supervisor, contacts):
     assert len(rows) == len(REGISTRY) + 1
 
 
-def test_one_breakdown_as_csv(supervisor, contacts):
+def test_one_breakdown_as_csv(supervisor, contacts, melding):
     query = {"periode": "2026-Q3", "kpi": "first_line_resolution", "uitsplitsing": "channel"}
     rows = _csv(supervisor.get(f"{PAGE}export.csv", query))
     assert {(row[4], row[5]) for row in rows[1:]} == {("phone", "75.00"), ("email", "0.00")}
     assert supervisor.get(f"{PAGE}export.csv", {**query, "uitsplitsing": "case_type"}).status_code == 404
+    # A filter the KPI cannot take is left out, as on its page (whose link carries the page's filters).
+    unfiltered = _csv(supervisor.get(f"{PAGE}export.csv", {**query, "dossiertype": "melding"}))
+    assert unfiltered == rows
 
 
 def test_the_report_as_pdf(supervisor, contacts):
