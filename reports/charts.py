@@ -74,15 +74,6 @@ def bar_chart(
     return _render(chart)
 
 
-def stacked_chart(title: str, labels: Sequence[str], series: dict[str, Sequence]) -> str:
-    """Stacked bars: per label, each series' value (shares per channel per quarter …)."""
-    chart = pygal.StackedBar(**_config(title=title, show_legend=True, legend_at_bottom=True))
-    chart.x_labels = list(labels)
-    for name, values in series.items():
-        chart.add(name, [_number(value) for value in values])
-    return _render(chart)
-
-
 def data_uri(svg: str) -> str:
     """The chart as an image source: the page's Content-Security-Policy allows images from data: URIs, and an
     SVG image keeps its own styles."""

@@ -2,7 +2,7 @@
 period, then per section and per KPI its definition, norm, value, status, the same period a year earlier and the
 chart of the last twelve months with its figures."""
 
-import logging
+import importlib
 from pathlib import Path
 
 from django.conf import settings
@@ -10,18 +10,14 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .charts import data_uri, line_chart
-from .kpis import NO_FILTERS, REGISTRY
+from .kpis import NO_FILTERS
 from .periods import Period
-from .presentation import by_section, shown, trend_period
-from .selectors import kpi_report, kpi_reports
+from .presentation import by_section, shown, trend
+from .selectors import kpi_reports
 
-logger = logging.getLogger(__name__)
-
-try:
-    from weasyprint import HTML
-except OSError:  # WeasyPrint loads the system's Pango when imported; without it there is no PDF.
-    HTML = None
+# WeasyPrint loads the system's Pango when it is imported: half a second at the start of every process, and an
+# OSError where Pango is missing. It is loaded when the first PDF is made.
+WEASYPRINT = "weasyprint"
 
 
 class PdfUnavailable(Exception):
@@ -29,13 +25,8 @@ class PdfUnavailable(Exception):
 
 
 def _with_trend(report: dict, period: Period) -> dict:
-    if "month" not in REGISTRY[report["code"]].breakdowns:
-        return report
-    months = shown(kpi_report(report["code"], trend_period(period), NO_FILTERS, "month"))
-    rows = months["breakdown"]["rows"]
-    norm = None if report["norm_relative"] else report["norm"]
-    chart = line_chart(report["name"], [row["key"] for row in rows], [row["value"] for row in rows], norm=norm)
-    return {**report, "trend": rows, "chart": data_uri(chart)}
+    months = trend(report, period, NO_FILTERS)
+    return report if months is None else {**report, "trend": months["rows"], "chart": months["chart"]}
 
 
 def report_html(period: Period) -> str:
@@ -55,6 +46,8 @@ def report_html(period: Period) -> str:
 
 
 def report_pdf(period: Period) -> bytes:
-    if HTML is None:
-        raise PdfUnavailable
-    return HTML(string=report_html(period)).write_pdf()
+    try:
+        weasyprint = importlib.import_module(WEASYPRINT)
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable from exc
+    return weasyprint.HTML(string=report_html(period)).write_pdf()

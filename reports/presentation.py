@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from contacts.models import Channel, Source
 
-from .kpis import REGISTRY, KpiStatus, Unit
+from .charts import data_uri, line_chart
+from .kpis import REGISTRY, Filters, KpiStatus, Unit
 from .periods import Period, parse_period
+from .selectors import kpi_breakdown
 
 # The sections of the plans' reports, in their order: the module of ``reports.kpis`` each KPI is defined in.
 SECTIONS = (
@@ -90,18 +92,23 @@ def shown(report: dict) -> dict:
         "status_label": str(KpiStatus(report["status"]).label),
     }
     if "breakdown" in report:
-        by = report["breakdown"]["by"]
-        rows = [
-            {
-                **row,
-                "label": key_label(by, row["key"]),
-                "shown": display(row["value"], unit),
-                "norm_shown": display(row["norm"], unit),
-            }
-            for row in report["breakdown"]["rows"]
-        ]
-        result["breakdown"] = {**report["breakdown"], "rows": rows, "name": BREAKDOWN_NAMES.get(by, by)}
+        result["breakdown"] = shown_breakdown(report["breakdown"], unit)
     return result
+
+
+def shown_breakdown(breakdown: dict, unit: str) -> dict:
+    """A breakdown (``reports.selectors``) with its name and each row's label and texts."""
+    by = breakdown["by"]
+    rows = [
+        {
+            **row,
+            "label": key_label(by, row["key"]),
+            "shown": display(row["value"], unit),
+            "norm_shown": display(row["norm"], unit),
+        }
+        for row in breakdown["rows"]
+    ]
+    return {**breakdown, "rows": rows, "name": BREAKDOWN_NAMES.get(by, by)}
 
 
 def section_of(code: str) -> str:
@@ -121,3 +128,14 @@ def trend_period(period: Period) -> Period:
     last = period.last
     first = date(last.year - 1, last.month, 1) + timedelta(days=32)
     return parse_period(first=first.replace(day=1), last=last)
+
+
+def trend(report: dict, period: Period, filters: Filters) -> dict | None:
+    """The twelve months that end with ``period`` of the KPI of ``report`` (``shown``): each month's row and the
+    chart of them, with the norm as a line when it is not relative; None when the KPI has no monthly breakdown."""
+    if "month" not in REGISTRY[report["code"]].breakdowns:
+        return None
+    rows = shown_breakdown(kpi_breakdown(report, trend_period(period), filters, "month"), report["unit"])["rows"]
+    norm = None if report["norm_relative"] else report["norm"]
+    chart = line_chart(report["name"], [row["key"] for row in rows], [row["value"] for row in rows], norm=norm)
+    return {"rows": rows, "chart": data_uri(chart)}

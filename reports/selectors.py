@@ -114,14 +114,25 @@ def kpi_report(
         },
     }
     if breakdown is not None:
-        rows = []
-        for row in kpi.compute(period, filters, breakdown):
-            row_norm = row.extra.get("norm", norm)
-            values = _figure(kpi, row)
-            status = kpi_status(kpi, values["value"], row_norm, None) if not kpi.norm_relative else NO_NORM
-            rows.append({"key": row.key, **values, "norm": row_norm, "status": status})
-        report["breakdown"] = {"by": breakdown, "rows": rows}
+        report["breakdown"] = _breakdown(kpi, period, filters, breakdown, norm)
     return report
+
+
+def kpi_breakdown(report: dict, period: Period, filters: Filters, breakdown: str) -> dict:
+    """Only the breakdown of the KPI of ``report`` (a ``kpi_report`` result, whose norm the rows fall back on) for
+    ``period`` — its trend over months, say — without computing its headline and year-earlier figures again."""
+    kpi = check_request(report["code"], filters, breakdown)
+    return _breakdown(kpi, period, filters, breakdown, report["norm"])
+
+
+def _breakdown(kpi: Kpi, period: Period, filters: Filters, breakdown: str, norm: Decimal | None) -> dict:
+    rows = []
+    for row in kpi.compute(period, filters, breakdown):
+        row_norm = row.extra.get("norm", norm)
+        values = _figure(kpi, row)
+        status = kpi_status(kpi, values["value"], row_norm, None) if not kpi.norm_relative else NO_NORM
+        rows.append({"key": row.key, **values, "norm": row_norm, "status": status})
+    return {"by": breakdown, "rows": rows}
 
 
 def kpi_reports(period: Period, filters: Filters = NO_FILTERS) -> tuple[list[dict], list[str]]:

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from midoffice.csv import csv_lines
-from reports.charts import bar_chart, data_uri, line_chart
+from reports.charts import bar_chart, data_uri
 from reports.exports import kpi_breakdown_rows, kpi_table_rows
 from reports.kpis import REGISTRY, Filters
 from reports.kpis.base import TIME_BREAKDOWNS
 from reports.pdf import PdfUnavailable, report_pdf
 from reports.periods import Period, parse_period
-from reports.presentation import BREAKDOWN_NAMES, by_section, display, shown, trend_period
-from reports.selectors import kpi_report, kpi_reports
+from reports.presentation import BREAKDOWN_NAMES, by_section, display, shown, shown_breakdown, trend
+from reports.selectors import kpi_breakdown, kpi_report, kpi_reports
 
 from ..access import staff_page
 from ..forms_reports import ReportFilterForm, current_quarter, quick_periods
@@ -64,9 +64,10 @@ def _dashboard_charts(reports: dict[str, dict], period: Period, filters: Filters
         charts.append(_bucket_chart(buckets))
     for code, breakdown in (("counter_wait", "cluster"), ("channel_share", "channel")):
         if code in reports and breakdown in REGISTRY[code].breakdowns:
-            report = shown(kpi_report(code, period, filters, breakdown))
-            if report["breakdown"]["rows"]:
-                charts.append(_breakdown_chart(report))
+            report = reports[code]
+            rows = shown_breakdown(kpi_breakdown(report, period, filters, breakdown), report["unit"])
+            if rows["rows"]:
+                charts.append(_breakdown_chart(report["name"], rows))
     return charts
 
 
@@ -78,23 +79,23 @@ def _bucket_chart(buckets: list[dict]) -> dict:
     return {"title": title, "image": image, "columns": (_("Wait"), _("Share"), _("Calls")), "rows": rows}
 
 
-def _breakdown_chart(report: dict) -> dict:
-    rows = report["breakdown"]["rows"]
-    title = f"{report['name']} — {report['breakdown']['name']}"
+def _breakdown_chart(name: str, breakdown: dict) -> dict:
+    rows = breakdown["rows"]
+    title = f"{name} — {breakdown['name']}"
     image = data_uri(
         bar_chart(
             title,
             [row["label"] for row in rows],
             [row["value"] for row in rows],
             norms=[row["norm"] for row in rows],
-            series=report["name"],
+            series=name,
         )
     )
     table = [(row["label"], row["shown"], row["norm_shown"]) for row in rows]
     return {
         "title": title,
         "image": image,
-        "columns": (report["breakdown"]["name"], _("Value"), _("Norm")),
+        "columns": (breakdown["name"], _("Value"), _("Norm")),
         "rows": table,
     }
 
@@ -120,13 +121,9 @@ def kpi_page(request, code: str):
     report = shown(kpi_report(code, period, filters, breakdown))
     choices = [(name, BREAKDOWN_NAMES.get(name, name)) for name in breakdowns]
     context.update(report=report, breakdowns=choices, breakdown=breakdown)
-    if "month" in kpi.breakdowns:
-        months = shown(kpi_report(code, trend_period(period), filters, "month"))
-        rows = months["breakdown"]["rows"]
-        context["trend"] = rows
-        context["trend_chart"] = data_uri(
-            line_chart(str(kpi.name), [row["key"] for row in rows], [row["value"] for row in rows], norm=_norm(report))
-        )
+    months = trend(report, period, filters)
+    if months is not None:
+        context["trend"], context["trend_chart"] = months["rows"], months["chart"]
     if report.get("buckets") and report["denominator"]:
         context["bucket_chart"] = _bucket_chart(report["buckets"])
     if breakdown is not None and report["breakdown"]["rows"]:
@@ -186,10 +183,6 @@ def _refused(request, form: ReportFilterForm, *, status: int, **context):
     """A download that cannot be made: the dashboard's form with what is wrong."""
     context = {"form": form, "quick_periods": quick_periods(), **context}
     return render(request, "staff/reports/dashboard.html", context, status=status)
-
-
-def _norm(report: dict):
-    return None if report["norm_relative"] else report["norm"]
 
 
 urlpatterns = [

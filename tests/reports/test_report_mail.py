@@ -105,7 +105,7 @@ def test_nothing_is_sent_without_recipients(settings, made, caplog):
 
 
 def test_nothing_is_sent_and_an_error_logged_without_pdf(recipients, monkeypatch, caplog):
-    monkeypatch.setattr("reports.pdf.HTML", None)  # WeasyPrint could not load Pango
+    monkeypatch.setattr("reports.pdf.WEASYPRINT", "weasyprint_not_installed")  # WeasyPrint could not load Pango
     with time_machine.travel(datetime(2026, 10, 1, 6, 15, tzinfo=BRUSSELS), tick=False):
         report_mail_send("quarter")
     assert mail.outbox == []

@@ -4,6 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.html import escape
 
@@ -40,3 +42,12 @@ def test_the_pdf_is_made_in_dutch(contacts):
         pdf = report_pdf(parse_period("2026-Q3"))
     assert "Rapport klantendienst" in html and "66,7 %" in html
     assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+
+
+def test_each_kpi_is_computed_once_for_the_period_its_year_earlier_and_its_trend(contacts):
+    """One query for the norms, then per KPI its period and its year earlier, and one for its twelve months: the
+    trend asks for the monthly rows only, not the headline and year-earlier figures of those months again."""
+    trends = sum("month" in kpi.breakdowns for kpi in REGISTRY.values())
+    with CaptureQueriesContext(connection) as queries:
+        report_html(parse_period("2026-Q3"))
+    assert len(queries) == 1 + 2 * len(REGISTRY) + trends

@@ -130,6 +130,15 @@ def test_one_breakdown_as_csv(supervisor, contacts, melding):
     assert unfiltered == rows
 
 
+def test_a_csv_of_a_bad_period_or_kpi_is_refused(supervisor, signed_in, contacts):
+    response = supervisor.get(f"{PAGE}export.csv", {"periode": "2026-Q5"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "2026-Q3" in response.content.decode()
+    assert supervisor.get(f"{PAGE}export.csv", {"periode": "2026-Q3", "kpi": "nope"}).status_code == 404
+    handler = signed_in(UserFactory(role="handler"))
+    assert handler.get(f"{PAGE}export.csv", {"periode": "2026-Q3"}).status_code == 403
+
+
 def test_the_report_as_pdf(supervisor, contacts):
     response = supervisor.get(f"{PAGE}rapport.pdf", {"periode": "2026-Q3"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -138,7 +147,7 @@ def test_the_report_as_pdf(supervisor, contacts):
 
 
 def test_the_pdf_without_pango_says_so(supervisor, monkeypatch):
-    monkeypatch.setattr("reports.pdf.HTML", None)
+    monkeypatch.setattr("reports.pdf.WEASYPRINT", "weasyprint_not_installed")
     response = supervisor.get(f"{PAGE}rapport.pdf", {"periode": "2026-Q3"})
     assert response.status_code == 503
     assert "Pango" in response.content.decode()
