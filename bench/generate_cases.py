@@ -859,7 +859,7 @@ class CaseGenerator:
                 f"\t{assignee or NULL}\t{t['id']}\t{duplicate_of or NULL}\t{group}\t{party or NULL}"
                 f"\t{NULL if admissibility_days is None else admissibility_days}"
                 f"\t{NULL if resolution_days is None else resolution_days}\t{NULL}"
-                f"\t{fmt(returned) if returned else NULL}\t{returned_by or NULL}\t{source}\n"
+                f"\t{fmt(returned) if returned else NULL}\t{returned_by or NULL}\t{source}\tf\n"
             )
             if len(out) >= chunk:
                 yield "".join(out)
@@ -1024,7 +1024,7 @@ def load(
             "escalation, admissibility_decided_at, resolved_at, closed_at, public_message, version, created_at, "
             "updated_at, assignee_id, case_type_id, duplicate_of_id, handler_group_id, party_id, "
             "admissibility_working_days, resolution_days, reopened_at, returned_to_kcc_at, returned_by_group_id, "
-            "intake_source",
+            "intake_source, imported",
             generator.lines(),
         )
         stats = generator.stats

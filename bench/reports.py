@@ -141,11 +141,23 @@ def csv_export_rss(url: str) -> str:
     return f"CSV export of the inbox: {int(rows):,} rows in {seconds:.1f} s, peak RSS {rss} MB (target < 200 MB)"
 
 
+def per_kpi(period) -> None:
+    """Each KPI's report for ``period`` (its figure and the year-earlier one), slowest first."""
+    from reports.kpis import REGISTRY
+    from reports.selectors import kpi_report
+
+    times = {code: min(timed(lambda code=code: kpi_report(code, period), 1)) for code in REGISTRY}
+    for code, seconds in sorted(times.items(), key=lambda item: -item[1]):
+        print(f"  {code:<32} {seconds:6.3f} s")
+    print(f"  {'all':<32} {sum(times.values()):6.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url")
     parser.add_argument("--no-load", action="store_true")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--per-kpi", action="store_true", help="time each KPI of the quarter (and a year earlier)")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = bench_database_url(args.database_url)
@@ -166,6 +178,9 @@ def main() -> None:
     print("data:", counts())
     translation.activate("nl-be")
     quarter, year = parse_period("2026-Q3"), parse_period("2026")
+    if args.per_kpi:
+        per_kpi(quarter)
+        return
     print(line("KPI set, quarter (2026-Q3)", timed(lambda: kpi_reports(quarter), args.rounds), TARGETS["quarter"]))
     print(line("KPI set, year (2026)", timed(lambda: kpi_reports(year), args.rounds), TARGETS["year"]))
     print(line("PDF report, quarter", timed(lambda: report_pdf(quarter), args.rounds), TARGETS["pdf"]))

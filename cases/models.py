@@ -435,6 +435,21 @@ class Case(models.Model):
                 fields=["assignee", "state"], condition=Q(assignee__isnull=False), name="case_assignee_state_idx"
             ),
             models.Index(fields=["misdispatched"], condition=Q(misdispatched=True), name="case_misdispatched_idx"),
+            # The KPIs of the cases decided and resolved in a period, read from the index alone (the filters'
+            # columns included). Partial: a new case (undecided, unresolved) is not in them, so opening one does not
+            # write them.
+            models.Index(
+                fields=["admissibility_decided_at"],
+                include=["id", "admissibility_working_days", "case_type", "handler_group", "channel"],
+                condition=Q(admissibility_decided_at__isnull=False),
+                name="case_decided_kpi_idx",
+            ),
+            models.Index(
+                fields=["resolved_at"],
+                include=["id", "state", "resolution_days", "due_at", "case_type", "handler_group", "channel"],
+                condition=Q(resolved_at__isnull=False),
+                name="case_resolved_kpi_idx",
+            ),
         ]
 
     def __str__(self):

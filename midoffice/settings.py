@@ -121,11 +121,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-    # Server-side binding and prepared statements: psycopg prepares a statement once a connection has run it
-    # five times, so PostgreSQL parses and plans each query shape once per connection, not on every execution.
-    # Off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling PgBouncer older than 1.21.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+else:
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Server-side binding and prepared statements: psycopg prepares a statement once a connection has run it
+        # five times, so PostgreSQL parses and plans each query shape once per connection, not on every execution.
+        # Off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling PgBouncer older than 1.21.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    if not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles a query whose estimated cost is high, which costs more than it saves on every
+        # query of this application (a quarter's KPIs: 30–100 % slower with it, docs/performance.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -297,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "midoffice.tasks.purge_idempotency_keys",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The KPIs' daily rollups: the days written since the last refresh (a report refreshes them too).
+    "refresh-rollups": {
+        "task": "reports.tasks.rollups_refresh",
+        "schedule": env.float("MIDOFFICE_ROLLUP_REFRESH_INTERVAL_SECONDS", default=60.0),
+    },
     # The report of the month and of the quarter that just ended, e-mailed to MIDOFFICE_REPORT_RECIPIENTS.
     "mail-monthly-report": {
         "task": "reports.tasks.report_mail_send",
@@ -311,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Domain settings.
+# The KPIs read daily rollups on PostgreSQL (reports/rollups.py); off: they scan the source tables.
+REPORTS_ROLLUPS = env.bool("REPORTS_ROLLUPS", default=True)
 MIDOFFICE_DEFAULT_PHONE_REGION = env.str("MIDOFFICE_DEFAULT_PHONE_REGION", default="BE")
 # Regional holidays (MM-DD) that are not working days on top of the Belgian public holidays:
 # 11 July, the Flemish holiday, by default.

@@ -296,3 +296,84 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# --- Daily rollups (PostgreSQL): see reports/rollups.py and docs/reports.md ----------------------------------------
+
+
+class RollupMark(models.Model):
+    """A local day of a source whose rollup rows must be computed again: written by the source tables' triggers in
+    the writing transaction, consumed by ``reports.rollups.refresh``."""
+
+    source = models.CharField(max_length=20)
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["source"], name="rollupmark_source_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}"
+
+
+class ContactDay(models.Model):
+    """The contacts of a local day (Brussels) per combination of the attributes the KPIs count by."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    source = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=16)
+    linked = models.BooleanField(help_text="Linked to a contact record.")
+    about_case = models.BooleanField(help_text="Linked to a case registered before the contact.")
+    contacts = models.PositiveIntegerField()
+    started = models.PositiveIntegerField(help_text="Contacts that say when the citizen began.")
+    start_seconds = models.DecimalField(
+        max_digits=24, decimal_places=6, null=True, help_text="The sum of occurred − started of those, in seconds."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="contactday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.contacts}"
+
+
+class ContactPartyDay(models.Model):
+    """The distinct parties with a contact on a local day, and those guided, per channel and (channel '') over
+    every channel: distinct counts do not add up over channels."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=16, blank=True)
+    parties = models.PositiveIntegerField()
+    guided_parties = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "channel"], name="contactpartyday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.parties}"
+
+
+class CallDay(models.Model):
+    """The calls offered on a local day per queue, inside or outside opening hours."""
+
+    day = models.DateField()
+    queue = models.ForeignKey(Queue, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    inside_hours = models.BooleanField()
+    calls = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    abandoned = models.PositiveIntegerField()
+    wait_seconds = models.BigIntegerField(help_text="The sum of the answered calls' waits.")
+    # The answered calls per wait bucket (whole seconds, upper bounds included).
+    wait_0_30 = models.PositiveIntegerField()
+    wait_31_60 = models.PositiveIntegerField()
+    wait_61_90 = models.PositiveIntegerField()
+    wait_91_120 = models.PositiveIntegerField()
+    wait_121_300 = models.PositiveIntegerField()
+    wait_301 = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="callday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.queue_id}: {self.calls}"

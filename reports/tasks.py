@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from .models import ImportJob
 from .pdf import PdfUnavailable, report_pdf
 from .periods import Period, parse_period
+from .rollups import refresh
 from .services import import_job_run as run
 from .services.counter import VisitImporter
 from .services.history import CaseHistoryImporter, ContactHistoryImporter
@@ -36,6 +37,14 @@ IMPORT_TIME_LIMIT = 3660
 def import_job_run(job_id: int) -> None:
     """Import an uploaded CSV; a job already taken or done is left alone (safe to run twice)."""
     run(job_id=job_id, importers=IMPORTERS)
+
+
+@shared_task(ignore_result=True)
+def rollups_refresh() -> None:
+    """Beat, every minute: the KPIs' daily rollups of the days written since the last refresh."""
+    days = refresh()
+    if days:
+        logger.info("Rollups of %d day(s) computed again", days)
 
 
 # --- The report by e-mail (Celery beat: monthly and quarterly) --------------------------------------------------

@@ -12,14 +12,14 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from cases.calendar import BRUSSELS
-from contacts.models import Channel, Direction, Source
+from contacts.models import Channel, Source
 from notifications.models import Backend, Notification, NotificationKind, Status
 from public.models import AssistantOutcome, AssistantSession, StatusLookup, UnansweredQuestion
 
 from ..models import CounterVisit
 from ..periods import Period
 from .base import GROUP, Better, Figure, Filters, Kpi, Unit, aggregate_rows, duration, figures, grouped, register
-from .contacts import ASSISTANT, PERCENT, Part, contacts_in, existing_case_links, source_group, total, union_rows
+from .contacts import ASSISTANT, PERCENT, Part, inbound_part, source_group, total, union_rows
 
 ASSISTANT_CHANNELS = frozenset({Channel.WEBSITE, Channel.WHATSAPP, Channel.MESSENGER, Channel.CHAT})
 # The backends that publish a status to the citizen, each with a link to the status page and its read receipt.
@@ -42,17 +42,6 @@ def lookups_in(period: Period, filters: Filters) -> QuerySet[StatusLookup]:
     return lookups
 
 
-def status_questions_in(period: Period, filters: Filters):
-    """The contacts that asked for a status: inbound contacts about a case registered before them, less the
-    citizen's answers on the status page (web form) and the assistant's contacts (its look-ups are counted as
-    look-ups)."""
-    return (
-        contacts_in(period, filters)
-        .filter(Exists(existing_case_links()), direction=Direction.INBOUND)
-        .exclude(source__in=(Source.WEB_FORM, Source.VIRTUAL_ASSISTANT))
-    )
-
-
 def _by_key(rows: dict, numerator, denominator, *, channel_norm: bool = False) -> list[Figure]:
     """A figure per key of ``union_rows``; with ``channel_norm`` the rows of channels the assistant does not
     serve get no norm."""
@@ -66,10 +55,9 @@ def _by_key(rows: dict, numerator, denominator, *, channel_norm: bool = False) -
 def assistant_session_share(period: Period, filters: Filters, breakdown: str | None):
     """Sessions ÷ (sessions + the other inbound contacts): the assistant's own contacts (source virtual
     assistant) are left out of the contacts, being part of a session already."""
-    contacts = contacts_in(period, filters).filter(direction=Direction.INBOUND).exclude(source=Source.VIRTUAL_ASSISTANT)
     parts = [
         Part("sessions", sessions_in(period, filters), "ended_at", {"n": Count("id")}, {"channel": "channel"}),
-        Part("contacts", contacts, "occurred_at", {"n": Count("id")}, {"channel": "channel"}),
+        inbound_part("contacts", period, filters, excluded_sources=(Source.VIRTUAL_ASSISTANT,), measures=("n",)),
     ]
     return _by_key(
         union_rows(parts, breakdown),
@@ -100,7 +88,10 @@ def assistant_signins(period: Period, filters: Filters, breakdown: str | None):
 
 def status_lookup_share(period: Period, filters: Filters, breakdown: str | None):
     """Look-ups through the assistant ÷ status requests (look-ups + contacts asking a status); per source (the
-    assistant or other): the source's status requests ÷ all of them, the norm on the assistant's row only."""
+    assistant or other): the source's status requests ÷ all of them, the norm on the assistant's row only.
+
+    The contacts that asked for a status: inbound contacts about a case registered before them, less the citizen's
+    answers on the status page (web form) and the assistant's contacts (its look-ups are counted as look-ups)."""
     assistant = Q(source=Source.VIRTUAL_ASSISTANT)
     keys = {"channel": "channel", "source": source_group("source")}
     parts = [
@@ -111,12 +102,12 @@ def status_lookup_share(period: Period, filters: Filters, breakdown: str | None)
             {"n": Count("id"), "assistant": Count("id", filter=assistant)},
             keys,
         ),
-        Part(
+        inbound_part(
             "questions",
-            status_questions_in(period, filters),
-            "occurred_at",
-            {"n": Count("id"), "assistant": Count("id", filter=assistant)},
-            keys,
+            period,
+            filters,
+            excluded_sources=(Source.WEB_FORM, Source.VIRTUAL_ASSISTANT),
+            about_case=True,
         ),
     ]
     rows = union_rows(parts, breakdown)

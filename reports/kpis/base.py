@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DurationField, Expression, ExpressionWrapper, F, QuerySet, TextChoices
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models import DurationField, Expression, ExpressionWrapper, F, Q, QuerySet, Sum, TextChoices
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils.translation import gettext_lazy as _
 
 from cases.calendar import BRUSSELS
@@ -96,9 +96,19 @@ def register(kpi: Kpi) -> Kpi:
 
 # Breakdowns over time: the period's quarters or months, in Brussels time.
 TIME_BREAKDOWNS = {"quarter": TruncQuarter, "month": TruncMonth}
+# The local day (Brussels) of a daily rollup's row (reports/rollups.py): a date, bucketed as it is.
+DAY = "day"
+
+
+def summed(field: str, condition: Q | None = None) -> Coalesce:
+    """The sum of a rollup's count ``field`` over its rows (those meeting ``condition``): 0 without rows, as the
+    ``Count`` over the source rows gives."""
+    return Coalesce(Sum(field, filter=condition), 0)
 
 
 def time_bucket(breakdown: str, time_field: str) -> Expression:
+    if time_field == DAY:
+        return TIME_BREAKDOWNS[breakdown](time_field)
     return TIME_BREAKDOWNS[breakdown](time_field, tzinfo=BRUSSELS)
 
 

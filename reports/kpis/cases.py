@@ -9,10 +9,10 @@ Every KPI takes the filters ``handler_group`` (id: the case's handler group), ``
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, Value, When, Window
-from django.db.models import Case as Choice
-from django.db.models.functions import Coalesce, Lead, Least, Mod, RowNumber
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseKind, HandlerGroup
@@ -113,41 +113,43 @@ def admissibility_days(period: Period, filters: Filters, breakdown: str | None) 
 
 
 def resolution_days(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
-    """Sum and count of ``resolution_days`` per key, and its median, in one query: each case is ranked within its
-    key by window functions, and only the lower middle one is kept, with the next value (its successor in the
-    order) for an even count; the median is the middle value or the mean of the two middle ones."""
+    """Sum, count and median of ``resolution_days`` per key, from one query: the number of cases per key and per
+    value (whole days: a frequency table of a few hundred rows at most, whatever the number of cases). The median is
+    the middle value, or the mean of the two middle ones, of that distribution."""
     cases = resolved_in(period, filters).filter(resolution_days__isnull=False)
-    partition = {"partition_by": [F(FIELDS[breakdown])]} if breakdown is not None else {}
-    order = [F("resolution_days").asc(), F("id").asc()]
-    ranked = cases.annotate(
-        total=Window(Sum("resolution_days"), **partition),
-        number=Window(Count("id"), **partition),
-        position=Window(RowNumber(), order_by=order, **partition),
-        following=Window(Lead("resolution_days"), order_by=order, **partition),
-    )
-    # The lower middle row ((n + 1) / 2 in integer division); its successor is the upper middle for an even n.
-    middle = ranked.filter(position=(F("number") + 1) / 2).annotate(parity=Mod("number", 2))
-    upper = Choice(When(Q(parity=0), then=F("following")), default=F("resolution_days"))
-    middle = middle.annotate(
-        median=ExpressionWrapper((F("resolution_days") + upper) / Value(2.0), output_field=FloatField())
-    )
-    carried = {}
+    keys = {}
     if breakdown is not None:
-        carried[GROUP] = F(FIELDS[breakdown])
+        keys[GROUP] = F(FIELDS[breakdown])
     if breakdown == "case_type":
-        carried["norm"] = F("case_type__norm_days")  # each type against its own norm
-    rows = middle.values("total", "number", "median", **carried)
-    if breakdown is not None:
-        rows = rows.order_by(GROUP)
+        keys["norm"] = F("case_type__norm_days")  # each type against its own norm
+    frequencies = cases.values(**keys, days=F("resolution_days")).annotate(cases=Count("id")).order_by(*keys, "days")
     result = []
-    for row in rows:
-        extra = {"median": _rounded(row["median"])}
-        if "norm" in row:
-            extra["norm"] = Decimal(row["norm"])
-        result.append(Figure(row["total"], row["number"], row.get(GROUP), extra))
+    for key, rows in groupby(frequencies, key=lambda row: (row.get(GROUP), row.get("norm"))):
+        distribution = [(row["days"], row["cases"]) for row in rows]
+        extra = {"median": _rounded(_median(distribution))}
+        if breakdown == "case_type":
+            extra["norm"] = Decimal(key[1])
+        total = sum(days * number for days, number in distribution)
+        result.append(Figure(total, sum(number for _days, number in distribution), key[0], extra))
     if not result and breakdown is None:
         return [Figure(None, 0, None, {"median": None})]
     return result
+
+
+def _median(distribution: list[tuple[int, int]]) -> float:
+    """The median of the values of ``distribution`` ((value, how often), by value): the ((n + 1) ÷ 2)th value in
+    integer division, and for an even n the mean of it and the next."""
+    count = sum(number for _value, number in distribution)
+    lower_position = (count + 1) // 2
+    upper_position = lower_position if count % 2 else lower_position + 1
+    seen, lower = 0, None
+    for value, number in distribution:
+        seen += number
+        if lower is None and seen >= lower_position:
+            lower = value
+        if seen >= upper_position:
+            return (lower + value) / 2.0
+    raise ValueError("an empty distribution has no median")
 
 
 def within_norm_share(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:

@@ -35,9 +35,11 @@ from cases.models import Case as CaseRecord
 from contacts.models import Channel, Contact, Direction, Outcome, Source
 from public.models import StatusLookup
 
-from ..models import CounterVisit
+from .. import rollups
+from ..models import ContactDay, ContactPartyDay, CounterVisit
 from ..periods import Period
 from .base import (
+    DAY,
     TIME_BREAKDOWNS,
     Better,
     Figure,
@@ -49,6 +51,7 @@ from .base import (
     figures,
     grouped,
     register,
+    summed,
     time_bucket,
     time_key,
 )
@@ -66,6 +69,21 @@ def contacts_in(period: Period, filters: Filters) -> QuerySet[Contact]:
     if filters.channel is not None:
         contacts = contacts.filter(channel=filters.channel)
     return contacts
+
+
+def contact_days(period: Period, filters: Filters) -> QuerySet[ContactDay]:
+    """The daily rollup of the contacts of ``period`` (reports/rollups.py), refreshed first, on ``filters.channel``
+    when given."""
+    rollups.refresh(rollups.CONTACTS.source)
+    days = ContactDay.objects.filter(day__gte=period.first, day__lte=period.last)
+    if filters.channel is not None:
+        days = days.filter(channel=filters.channel)
+    return days
+
+
+def counted(condition: Q | None = None) -> Coalesce:
+    """The contacts of rollup rows (those meeting ``condition``)."""
+    return summed("contacts", condition)
 
 
 def opened_links(**conditions) -> QuerySet:
@@ -154,25 +172,41 @@ def total(parts: dict[str, dict[str, Any]], name: str, aggregate: str = "n") -> 
 
 
 def contacts_linked_share(period: Period, filters: Filters, breakdown: str | None):
-    contacts = grouped(contacts_in(period, filters), breakdown, {"channel": "channel"}, "occurred_at")
-    rows = aggregate_rows(
-        contacts, breakdown, numerator=Count("id", filter=Q(party__isnull=False)), denominator=Count("id")
-    )
-    return figures(rows, breakdown=breakdown)
+    if rollups.enabled():
+        contacts = grouped(contact_days(period, filters), breakdown, {"channel": "channel"}, DAY)
+        aggregates = {"numerator": counted(Q(linked=True)), "denominator": counted()}
+    else:
+        contacts = grouped(contacts_in(period, filters), breakdown, {"channel": "channel"}, "occurred_at")
+        aggregates = {"numerator": Count("id", filter=Q(party__isnull=False)), "denominator": Count("id")}
+    return figures(aggregate_rows(contacts, breakdown, **aggregates), breakdown=breakdown)
 
 
 def first_line_resolution(period: Period, filters: Filters, breakdown: str | None):
-    inbound = contacts_in(period, filters).filter(direction=Direction.INBOUND).exclude(outcome=Outcome.NO_ANSWER)
-    inbound = grouped(inbound, breakdown, {"channel": "channel", "handler": "handled_by__username"}, "occurred_at")
-    rows = aggregate_rows(
-        inbound, breakdown, numerator=Count("id", filter=Q(outcome=Outcome.ANSWERED)), denominator=Count("id")
-    )
-    return figures(rows, breakdown=breakdown)
+    question = Q(direction=Direction.INBOUND) & ~Q(outcome=Outcome.NO_ANSWER)
+    if rollups.enabled() and breakdown != "handler":
+        inbound = grouped(contact_days(period, filters).filter(question), breakdown, {"channel": "channel"}, DAY)
+        aggregates = {"numerator": counted(Q(outcome=Outcome.ANSWERED)), "denominator": counted()}
+    else:
+        inbound = grouped(
+            contacts_in(period, filters).filter(question),
+            breakdown,
+            {"channel": "channel", "handler": "handled_by__username"},
+            "occurred_at",
+        )
+        aggregates = {"numerator": Count("id", filter=Q(outcome=Outcome.ANSWERED)), "denominator": Count("id")}
+    return figures(aggregate_rows(inbound, breakdown, **aggregates), breakdown=breakdown)
 
 
 def guided_share(period: Period, filters: Filters, breakdown: str | None):
     """Per local day the parties guided ÷ the parties with a contact (days with a party's contact only, so never
     ÷ 0); numerator the sum of the daily ratios, denominator the number of days: one query over a subquery."""
+    if rollups.enabled():
+        rollups.refresh(rollups.CONTACTS.source)
+        days = ContactPartyDay.objects.filter(
+            day__gte=period.first, day__lte=period.last, channel=filters.channel or ""
+        )
+        ratio = Cast("guided_parties", FloatField()) / Cast("parties", FloatField())
+        return figures([days.aggregate(numerator=Sum(ratio), denominator=Count("day"))], breakdown=None)
     days = (
         contacts_in(period, filters)
         .filter(party__isnull=False)
@@ -185,6 +219,32 @@ def guided_share(period: Period, filters: Filters, breakdown: str | None):
     )
     row = days.aggregate(numerator=Sum("ratio"), denominator=Count("day"))
     return figures([row], breakdown=None)
+
+
+def inbound_part(
+    name: str,
+    period: Period,
+    filters: Filters,
+    *,
+    excluded_sources: tuple[str, ...] = (),
+    about_case: bool = False,
+    measures: tuple[str, ...] = ("n", "assistant"),
+) -> Part:
+    """The inbound contacts of ``period`` as a part of ``union_rows`` (``about_case``: only those about a case
+    registered before them), less ``excluded_sources``; ``measures``: ``n`` (contacts) and ``assistant`` (those of
+    the virtual assistant). From the daily rollup where there is one."""
+    assistant = Q(source=Source.VIRTUAL_ASSISTANT)
+    keys = {"channel": "channel", "source": source_group("source")}
+    if rollups.enabled():
+        rows = contact_days(period, filters).filter(direction=Direction.INBOUND)
+        rows = rows.filter(about_case=True) if about_case else rows
+        aggregates, time_field = {"n": counted(), "assistant": counted(assistant)}, DAY
+    else:
+        rows = contacts_in(period, filters).filter(direction=Direction.INBOUND)
+        rows = rows.filter(Exists(existing_case_links())) if about_case else rows
+        aggregates, time_field = {"n": Count("id"), "assistant": Count("id", filter=assistant)}, "occurred_at"
+    rows = rows.exclude(source__in=excluded_sources) if excluded_sources else rows
+    return Part(name, rows, time_field, {measure: aggregates[measure] for measure in measures}, keys)
 
 
 CHANNEL_SHARE_MEASURES = ("contacts", "intakes", "status_lookups", "appointments")
@@ -206,20 +266,13 @@ def channel_share_parts(period: Period, filters: Filters) -> list[Part]:
     )
     lookups = StatusLookup.objects.filter(answered_at__gte=period.start, answered_at__lt=period.end)
     visits = CounterVisit.objects.filter(booked_at__gte=period.start, booked_at__lt=period.end)
-    contacts = contacts_in(period, filters).filter(direction=Direction.INBOUND)
     if filters.channel is not None:
         intakes = intakes.filter(channel=filters.channel)
         lookups = lookups.filter(channel=filters.channel)
         visits = visits.filter(booking_channel=filters.channel)
     assistant = Q(source=Source.VIRTUAL_ASSISTANT)
     return [
-        Part(
-            "contacts",
-            contacts,
-            "occurred_at",
-            {"n": Count("id"), "assistant": Count("id", filter=assistant)},
-            {"channel": "channel", "source": source_group("source")},
-        ),
+        inbound_part("contacts", period, filters),
         Part(
             "intakes",
             intakes,
@@ -273,6 +326,15 @@ def channel_share(period: Period, filters: Filters, breakdown: str | None):
 
 
 def start_to_submit_seconds(period: Period, filters: Filters, breakdown: str | None):
+    if rollups.enabled() and not filters.given() & {"case_type", "handler_group"} and breakdown != "case_type":
+        intakes = grouped(
+            contact_days(period, filters).filter(started__gt=0),
+            breakdown,
+            {"channel": "channel", "source": "source"},
+            DAY,
+        )
+        rows = aggregate_rows(intakes, breakdown, numerator=Sum("start_seconds"), denominator=summed("started"))
+        return figures(rows, breakdown=breakdown)
     intakes = with_opened_case(contacts_in(period, filters).filter(started_at__isnull=False), filters)
     if breakdown == "case_type":
         intakes = intakes.annotate(opened_type=opened_case_type())
@@ -287,6 +349,9 @@ def start_to_submit_seconds(period: Period, filters: Filters, breakdown: str | N
 
 def phone_volume_yoy(period: Period, filters: Filters, breakdown: str | None):
     """The count as numerator; the denominator is 1 when there is a call, NULL (no data) when there is none."""
+    if rollups.enabled() and not filters.given() and breakdown is None:
+        calls = contact_days(period, filters).filter(direction=Direction.INBOUND, channel=Channel.PHONE)
+        return figures([calls.aggregate(numerator=counted(), denominator=Max(Value(1)))], breakdown=None)
     calls = contacts_in(period, filters).filter(direction=Direction.INBOUND, channel=Channel.PHONE)
     calls = with_opened_case(calls, filters)
     if breakdown == "category":

@@ -10,9 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CallRecord
+from .. import rollups
+from ..models import CallDay, CallRecord
 from ..periods import Period
-from .base import Better, Figure, Filters, Kpi, Unit, figures, grouped_rows, register
+from .base import DAY, Better, Figure, Filters, Kpi, Unit, figures, grouped_rows, register, summed
 
 PERCENT = Decimal(100)
 PLACES = Decimal("0.01")
@@ -20,6 +21,8 @@ BREAKDOWNS = ("queue", "quarter", "month")
 FIELDS = {"queue": "queue__code"}
 # The wait buckets of answered calls in whole seconds, both bounds included (None: no upper bound).
 WAIT_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, 120), (121, 300), (301, None))
+# Each bucket's count of answered calls in ``CallDay``.
+BUCKET_FIELDS = ("wait_0_30", "wait_31_60", "wait_61_90", "wait_91_120", "wait_121_300", "wait_301")
 
 
 # The breakdown's key is named ``group``: ``key`` is a field of CallRecord and CounterVisit (their idempotency
@@ -33,15 +36,18 @@ def answered_inside_hours(period: Period) -> QuerySet[CallRecord]:
     return calls_in(period).filter(inside_hours=True, answered_at__isnull=False)
 
 
+def call_days(period: Period, **conditions) -> QuerySet[CallDay]:
+    """The daily rollup of the calls of ``period`` (reports/rollups.py), refreshed first."""
+    rollups.refresh(rollups.CALLS.source)
+    return CallDay.objects.filter(day__gte=period.first, day__lte=period.last, **conditions)
+
+
 def call_wait_avg(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
-    rows = grouped_rows(
-        answered_inside_hours(period),
-        breakdown,
-        FIELDS,
-        "offered_at",
-        numerator=Sum("wait_seconds"),
-        denominator=Count("id"),
-    )
+    if rollups.enabled():
+        calls, time_field, answered = call_days(period, inside_hours=True, answered__gt=0), DAY, summed("answered")
+    else:
+        calls, time_field, answered = answered_inside_hours(period), "offered_at", Count("id")
+    rows = grouped_rows(calls, breakdown, FIELDS, time_field, numerator=Sum("wait_seconds"), denominator=answered)
     return figures(rows, breakdown=breakdown)
 
 
@@ -61,10 +67,13 @@ def call_wait_buckets(period: Period, filters: Filters, breakdown: str | None) -
     # The first bucket's count is the numerator.
     names = ["numerator", *(f"bucket_{index}" for index in range(1, len(WAIT_BUCKETS)))]
     bounds = dict(zip(names, WAIT_BUCKETS, strict=True))
-    counts = {name: Count("id", filter=_bucket_filter(low, high)) for name, (low, high) in bounds.items()}
-    rows = grouped_rows(
-        answered_inside_hours(period), breakdown, FIELDS, "offered_at", denominator=Count("id"), **counts
-    )
+    if rollups.enabled():
+        calls, time_field, answered = call_days(period, inside_hours=True, answered__gt=0), DAY, summed("answered")
+        counts = {name: summed(field) for name, field in zip(names, BUCKET_FIELDS, strict=True)}
+    else:
+        calls, time_field, answered = answered_inside_hours(period), "offered_at", Count("id")
+        counts = {name: Count("id", filter=_bucket_filter(low, high)) for name, (low, high) in bounds.items()}
+    rows = grouped_rows(calls, breakdown, FIELDS, time_field, denominator=answered, **counts)
     result = []
     for row, figure in zip(rows, figures(rows, breakdown=breakdown), strict=True):
         buckets = [
@@ -88,28 +97,24 @@ def _share(count: int, total: int | None) -> Decimal | None:
 
 
 def calls_missed_share(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
-    rows = grouped_rows(
-        calls_in(period).filter(inside_hours=True),
-        breakdown,
-        FIELDS,
-        "offered_at",
-        numerator=Count("id", filter=Q(abandoned=True)),
-        denominator=Count("id"),
-    )
-    return figures(rows, breakdown=breakdown)
+    if rollups.enabled():
+        calls, time_field = call_days(period, inside_hours=True), DAY
+        aggregates = {"numerator": summed("abandoned"), "denominator": summed("calls")}
+    else:
+        calls, time_field = calls_in(period).filter(inside_hours=True), "offered_at"
+        aggregates = {"numerator": Count("id", filter=Q(abandoned=True)), "denominator": Count("id")}
+    return figures(grouped_rows(calls, breakdown, FIELDS, time_field, **aggregates), breakdown=breakdown)
 
 
 def calls_outside_hours(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
     """A count: the numerator is the calls offered outside opening hours, the denominator 1 when the period (or
     the breakdown's key) has any call at all, else NULL — no call records at all is "no data", not 0."""
-    rows = grouped_rows(
-        calls_in(period),
-        breakdown,
-        FIELDS,
-        "offered_at",
-        numerator=Count("id", filter=Q(inside_hours=False)),
-        denominator=Max(Value(1)),
-    )
+    if rollups.enabled():
+        calls, time_field = call_days(period), DAY
+        outside = summed("calls", Q(inside_hours=False))
+    else:
+        calls, time_field, outside = calls_in(period), "offered_at", Count("id", filter=Q(inside_hours=False))
+    rows = grouped_rows(calls, breakdown, FIELDS, time_field, numerator=outside, denominator=Max(Value(1)))
     return figures(rows, breakdown=breakdown)
 
 

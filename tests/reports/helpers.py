@@ -3,8 +3,16 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from reports.rollups import TAG
+
 BRUSSELS = ZoneInfo("Europe/Brussels")
 KPIS = "/api/v1/reports/kpis/"
+
+
+def kpi_queries(captured) -> list[str]:
+    """The SQL of ``captured`` (a ``CaptureQueriesContext``) less the daily rollups' refresh, which runs before a
+    KPI reads a rollup on PostgreSQL: its check for written days and their computation (tagged)."""
+    return [query["sql"] for query in captured.captured_queries if not query["sql"].startswith(TAG)]
 
 
 def at(*args) -> datetime:

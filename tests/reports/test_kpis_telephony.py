@@ -16,7 +16,7 @@ from reports.models import CallRecord, KpiNorm, Queue
 from reports.periods import parse_period
 from reports.selectors import kpi_report
 
-from .helpers import KPIS, at, headline, kpi
+from .helpers import KPIS, at, headline, kpi, kpi_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -211,12 +211,13 @@ def test_the_filters_of_contacts_and_cases_do_not_apply(supervisor_api, code):
 
 @pytest.mark.parametrize("code", ["call_wait_avg", "call_wait_buckets", "calls_missed_share", "calls_outside_hours"])
 @pytest.mark.parametrize("breakdown", [None, "queue", "quarter", "month"])
-def test_each_figure_is_one_query(calls, django_assert_num_queries, code, breakdown):
-    with django_assert_num_queries(1):
+def test_each_figure_is_one_query(calls, code, breakdown):
+    with CaptureQueriesContext(connection) as queries:
         REGISTRY[code].compute(parse_period("2026"), NO_FILTERS, breakdown)
+    assert len(kpi_queries(queries)) == 1, kpi_queries(queries)
 
 
-def test_the_query_count_does_not_grow_with_the_data(supervisor_api, calls, queues, django_assert_max_num_queries):
+def test_the_query_count_does_not_grow_with_the_data(supervisor_api, calls, queues):
     """The same number of queries for the API's answer with 12 more queues and 120 more calls."""
     query = {"period": "2026-Q3", "breakdown": "queue"}
     with CaptureQueriesContext(connection) as before:
@@ -225,6 +226,7 @@ def test_the_query_count_does_not_grow_with_the_data(supervisor_api, calls, queu
         queue = Queue.objects.create(code=f"queue-{index}", name=f"Queue {index}")
         for minute in range(10):
             call(queue, at(2026, 7, 1 + index, 10, minute), wait=minute * 20, inside=minute % 3 > 0)
-    with django_assert_max_num_queries(len(before.captured_queries)):
+    with CaptureQueriesContext(connection) as after:
         body = kpi(supervisor_api, "call_wait_buckets", **query)
+    assert len(kpi_queries(after)) <= len(kpi_queries(before))
     assert len(body["breakdown"]["rows"]) == 14
