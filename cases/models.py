@@ -450,6 +450,9 @@ class Case(models.Model):
                 condition=Q(resolved_at__isnull=False),
                 name="case_resolved_kpi_idx",
             ),
+            # The cases open at the end of a period: not closed then, so not closed yet (the open states' and the
+            # resolved state's indexes) or closed since (this one).
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="case_closed_kpi_idx"),
         ]
 
     def __str__(self):

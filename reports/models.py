@@ -377,3 +377,22 @@ class CallDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.queue_id}: {self.calls}"
+
+
+class CaseDay(models.Model):
+    """The cases registered on a local day per combination of the attributes the KPIs of intakes count by."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=16)
+    intake_source = models.CharField(max_length=20)
+    via_assistant = models.BooleanField(help_text="Opened by a contact of the virtual assistant (linked, not after).")
+    routed_to_kcc = models.BooleanField(help_text="The group routing sent it to (the first to return it) is the KCC.")
+    returned = models.BooleanField(help_text="Returned to the KCC.")
+    unanswered_complaint = models.BooleanField(help_text="A complaint about an unanswered question.")
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="caseday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.cases}"

@@ -1,6 +1,6 @@
-"""Daily rollups on PostgreSQL: the high-volume rows the KPIs count (contacts, call records) summed per local day
-(Brussels) and per combination of the attributes the KPIs filter and group by, so that a KPI of a quarter or a year
-sums a few thousand rollup rows instead of scanning millions.
+"""Daily rollups on PostgreSQL: the high-volume rows the KPIs count (contacts, cases, call records) summed per local
+day (Brussels) and per combination of the attributes the KPIs filter and group by, so that a KPI of a quarter or a
+year sums a few thousand rollup rows instead of scanning millions.
 
 Exact, never stale (docs/reports.md):
 - every write to a source table — through the services, the admin, an import or raw SQL — marks the local days it
@@ -67,6 +67,28 @@ CONTACTS = Rollup(
     ),
 )
 
+CASES = Rollup(
+    "cases",
+    ("reports_caseday",),
+    (
+        f"""
+        INSERT INTO reports_caseday
+            (day, channel, intake_source, via_assistant, routed_to_kcc, returned, unanswered_complaint, cases)
+        SELECT d.day, k.channel, k.intake_source,
+               EXISTS (SELECT 1 FROM cases_case_contacts l JOIN contacts_contact c ON c.id = l.contact_id
+                       WHERE l.case_id = k.id AND c.source = 'virtual_assistant' AND c.occurred_at <= k.registered_at),
+               g.is_kcc, k.returned_to_kcc_at IS NOT NULL,
+               t.kind = 'complaint' AND t.about_unanswered_question,
+               count(*)
+        FROM cases_case k
+        JOIN cases_casetype t ON t.id = k.case_type_id
+        JOIN cases_handlergroup g ON g.id = coalesce(k.returned_by_group_id, k.handler_group_id)
+        {DAY_BOUNDS.format(column="k.registered_at")}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        """,
+    ),
+)
+
 _ANSWERED = "c.answered_at IS NOT NULL"
 CALLS = Rollup(
     "calls",
@@ -91,7 +113,7 @@ CALLS = Rollup(
     ),
 )
 
-ROLLUPS = {rollup.source: rollup for rollup in (CONTACTS, CALLS)}
+ROLLUPS = {rollup.source: rollup for rollup in (CONTACTS, CASES, CALLS)}
 
 
 def enabled() -> bool:

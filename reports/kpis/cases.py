@@ -16,12 +16,14 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseKind, HandlerGroup
-from cases.workflow import CaseState
+from cases.workflow import OPEN_STATES, CaseState
 from contacts.models import Channel, Source
 from notifications.models import Survey
 
+from .. import rollups
+from ..models import CaseDay
 from ..periods import Period
-from .base import GROUP, Better, Figure, Filters, Kpi, Unit, aggregate_rows, figures, grouped, register
+from .base import DAY, GROUP, Better, Figure, Filters, Kpi, Unit, aggregate_rows, figures, grouped, register, summed
 
 PERCENT = Decimal(100)
 PLACES = Decimal("0.01")
@@ -59,6 +61,19 @@ def in_period(field: str, period: Period) -> Q:
 
 def registered_in(period: Period, filters: Filters) -> QuerySet[Case]:
     return Case.objects.filter(in_period("registered_at", period), case_filters(filters))
+
+
+def registered_days(period: Period, filters: Filters, breakdown: str | None) -> QuerySet[CaseDay] | None:
+    """The daily rollup of the cases registered in ``period`` (reports/rollups.py), refreshed first, on
+    ``filters.channel`` when given; None where it cannot answer (no rollups here, a filter or breakdown by handler
+    group or case type): the KPI then reads the cases."""
+    if not rollups.enabled() or filters.given() & {"handler_group", "case_type"}:
+        return None
+    if breakdown in ("handler_group", "case_type"):
+        return None
+    rollups.refresh(rollups.CASES.source)
+    days = CaseDay.objects.filter(day__gte=period.first, day__lte=period.last)
+    return days if filters.channel is None else days.filter(channel=filters.channel)
 
 
 def resolved_in(period: Period, filters: Filters) -> QuerySet[Case]:
@@ -162,10 +177,16 @@ def within_norm_share(period: Period, filters: Filters, breakdown: str | None) -
 
 def open_overdue(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
     """Among the cases registered before the end of the period (one of them makes the denominator 1: no case at all
-    is no data), those open and past due at the end."""
+    is no data), those open and past due at the end. Without a breakdown, two indexed queries: whether there is any
+    case, and the overdue ones among those not closed at the end — not closed yet or closed since (three indexes)."""
     end = period.end
     cases = Case.objects.filter(case_filters(filters), registered_at__lt=end)
     overdue = open_at(end) & Q(due_at__lt=end)
+    if breakdown is None:
+        if not cases.exists():
+            return [Figure(0, 0)]
+        not_closed = Q(state__in=OPEN_STATES) | Q(state=CaseState.RESOLVED) | Q(closed_at__gte=end)
+        return [Figure(cases.filter(not_closed, overdue).count(), 1)]
     rows = aggregate_rows(
         grouped(cases, breakdown, FIELDS, "registered_at"),
         breakdown,
@@ -177,6 +198,10 @@ def open_overdue(period: Period, filters: Filters, breakdown: str | None) -> lis
 
 def unanswered_complaints(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
     """Complaints about an unanswered question registered in the period; no case at all registered is no data."""
+    days = registered_days(period, filters, breakdown)
+    if days is not None:
+        counts = {"numerator": summed("cases", Q(unanswered_complaint=True)), "denominator": Least(summed("cases"), 1)}
+        return figures(aggregate_rows(grouped(days, breakdown, {}, DAY), breakdown, **counts), breakdown=breakdown)
     unanswered = Q(case_type__kind=CaseKind.COMPLAINT, case_type__about_unanswered_question=True)
     rows = aggregate_rows(
         grouped(registered_in(period, filters), breakdown, FIELDS, "registered_at"),
@@ -190,6 +215,11 @@ def unanswered_complaints(period: Period, filters: Filters, breakdown: str | Non
 def misdispatch_rate(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
     """Of the cases registered in the period that routing sent to a handler group other than the KCC, those returned
     to the KCC (at any time). The group a case was routed to is the one that first returned it, else its own."""
+    days = registered_days(period, filters, breakdown)
+    if days is not None:
+        counts = {"numerator": summed("cases", Q(returned=True)), "denominator": summed("cases")}
+        rows = aggregate_rows(grouped(days.filter(routed_to_kcc=False), breakdown, {}, DAY), breakdown, **counts)
+        return figures(rows, breakdown=breakdown)
     routed = Coalesce("returned_by_group_id", "handler_group_id")
     cases = (
         Case.objects.annotate(routed_group=routed)
@@ -210,6 +240,10 @@ def misdispatch_rate(period: Period, filters: Filters, breakdown: str | None) ->
 
 def digital_share(period: Period, filters: Filters, breakdown: str | None) -> list[Figure]:
     digital = Q(channel__in=DIGITAL_CHANNELS) & ~Q(intake_source=Source.STAFF)
+    days = registered_days(period, filters, breakdown)
+    if days is not None:
+        counts = {"numerator": summed("cases", digital), "denominator": summed("cases")}
+        return figures(aggregate_rows(grouped(days, breakdown, {}, DAY), breakdown, **counts), breakdown=breakdown)
     rows = aggregate_rows(
         grouped(registered_in(period, filters), breakdown, FIELDS, "registered_at"),
         breakdown,

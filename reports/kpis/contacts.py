@@ -55,6 +55,7 @@ from .base import (
     time_bucket,
     time_key,
 )
+from .cases import registered_days
 
 PERCENT = Decimal(100)
 PLACES = Decimal("0.01")
@@ -250,10 +251,16 @@ def inbound_part(
 CHANNEL_SHARE_MEASURES = ("contacts", "intakes", "status_lookups", "appointments")
 
 
-def channel_share_parts(period: Period, filters: Filters) -> list[Part]:
-    """The inbound contacts, the case intakes, the status look-ups and the counter appointments of ``period``,
-    each with ``n`` (rows) and ``assistant`` (rows through the virtual assistant)."""
-    # A case came in through the assistant when a contact of the assistant opened it (linked, not after it).
+def intakes_part(period: Period, filters: Filters) -> Part:
+    """The cases registered in ``period`` as a part of ``union_rows``: ``n`` and ``assistant``, those that came in
+    through the virtual assistant (a contact of the assistant opened it: linked, not after it). From the daily
+    rollup where there is one."""
+    keys = {"channel": "channel", "source": Case(When(via_assistant=True, then=Value(ASSISTANT)), default=Value(OTHER))}
+    days = registered_days(period, filters, None)
+    if days is not None:
+        return Part(
+            "intakes", days, DAY, {"n": summed("cases"), "assistant": summed("cases", Q(via_assistant=True))}, keys
+        )
     through_assistant = Exists(
         CaseContact.objects.filter(
             case_id=OuterRef("pk"),
@@ -261,28 +268,25 @@ def channel_share_parts(period: Period, filters: Filters) -> list[Part]:
             contact__occurred_at__lte=OuterRef("registered_at"),
         )
     )
-    intakes = CaseRecord.objects.filter(registered_at__gte=period.start, registered_at__lt=period.end).annotate(
-        via_assistant=through_assistant
-    )
+    intakes = CaseRecord.objects.filter(registered_at__gte=period.start, registered_at__lt=period.end)
+    if filters.channel is not None:
+        intakes = intakes.filter(channel=filters.channel)
+    aggregates = {"n": Count("id"), "assistant": Count("id", filter=Q(via_assistant=True))}
+    return Part("intakes", intakes.annotate(via_assistant=through_assistant), "registered_at", aggregates, keys)
+
+
+def channel_share_parts(period: Period, filters: Filters) -> list[Part]:
+    """The inbound contacts, the case intakes, the status look-ups and the counter appointments of ``period``,
+    each with ``n`` (rows) and ``assistant`` (rows through the virtual assistant)."""
     lookups = StatusLookup.objects.filter(answered_at__gte=period.start, answered_at__lt=period.end)
     visits = CounterVisit.objects.filter(booked_at__gte=period.start, booked_at__lt=period.end)
     if filters.channel is not None:
-        intakes = intakes.filter(channel=filters.channel)
         lookups = lookups.filter(channel=filters.channel)
         visits = visits.filter(booking_channel=filters.channel)
     assistant = Q(source=Source.VIRTUAL_ASSISTANT)
     return [
         inbound_part("contacts", period, filters),
-        Part(
-            "intakes",
-            intakes,
-            "registered_at",
-            {"n": Count("id"), "assistant": Count("id", filter=Q(via_assistant=True))},
-            {
-                "channel": "channel",
-                "source": Case(When(via_assistant=True, then=Value(ASSISTANT)), default=Value(OTHER)),
-            },
-        ),
+        intakes_part(period, filters),
         Part(
             "status_lookups",
             lookups,

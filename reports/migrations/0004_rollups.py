@@ -91,4 +91,27 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["day"], name="callday_day_idx")],
             },
         ),
+        migrations.CreateModel(
+            name="CaseDay",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("channel", models.CharField(max_length=16)),
+                ("intake_source", models.CharField(max_length=20)),
+                (
+                    "via_assistant",
+                    models.BooleanField(help_text="Opened by a contact of the virtual assistant (linked, not after)."),
+                ),
+                (
+                    "routed_to_kcc",
+                    models.BooleanField(help_text="The group routing sent it to (the first to return it) is the KCC."),
+                ),
+                ("returned", models.BooleanField(help_text="Returned to the KCC.")),
+                ("unanswered_complaint", models.BooleanField(help_text="A complaint about an unanswered question.")),
+                ("cases", models.PositiveIntegerField()),
+            ],
+            options={
+                "indexes": [models.Index(fields=["day"], name="caseday_day_idx")],
+            },
+        ),
     ]

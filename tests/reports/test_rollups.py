@@ -10,14 +10,14 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from cases.models import Case
+from cases.models import Case, CaseKind, HandlerGroup
 from contacts.models import Channel, Contact, Direction, Outcome, Source
 from notifications.services import notifications_silenced
 from reports import rollups
 from reports.kpis import REGISTRY, Filters
 from reports.models import CallDay, CallRecord, ContactDay, Queue, RollupMark
 from reports.periods import parse_period
-from tests.factories import CaseTypeFactory, ContactFactory, PersonFactory, open_case
+from tests.factories import CaseTypeFactory, ContactFactory, HandlerGroupFactory, PersonFactory, open_case
 
 from .helpers import at
 
@@ -36,6 +36,10 @@ ROLLUP_KPIS = (
     "call_wait_buckets",
     "calls_missed_share",
     "calls_outside_hours",
+    "digital_share",
+    "misdispatch_rate",
+    "unanswered_complaints",
+    "open_overdue",
 )
 PERIODS = ("2026", "2026-Q1", "2026-03", "2025")
 
@@ -86,6 +90,30 @@ def data():
             elif index % 7 == 0:
                 opened = open_case(case_type=melding, registered_at=moment, party=contact.party)
                 opened.contacts.add(contact)
+    kcc = HandlerGroupFactory(name="KCC", is_kcc=True)
+    complaint = CaseTypeFactory(code="klacht", kind=CaseKind.COMPLAINT, about_unanswered_question=True)
+    with notifications_silenced():
+        for index in range(40):
+            case = open_case(
+                case_type=rng.choice([melding, complaint]),
+                registered_at=at(2025, 1, 2, 9) + timedelta(hours=rng.randint(0, 22 * 30 * 24)),
+                channel=rng.choice([Channel.PHONE, Channel.WEBSITE, Channel.EMAIL]),
+            )
+            source = rng.choice([Source.STAFF, Source.WEB_FORM, Source.VIRTUAL_ASSISTANT])
+            Case.objects.filter(pk=case.pk).update(intake_source=source)
+            if index % 3 == 0:  # returned to the KCC by the group routing sent it to
+                Case.objects.filter(pk=case.pk).update(
+                    returned_to_kcc_at=case.registered_at + timedelta(hours=2),
+                    returned_by_group=case.handler_group,
+                    handler_group=kcc,
+                )
+            elif index % 5 == 0:  # resolved (or closed) since
+                resolved = case.registered_at + timedelta(days=rng.randint(1, 40))
+                Case.objects.filter(pk=case.pk).update(
+                    state="closed" if index % 2 else "resolved",
+                    resolved_at=resolved,
+                    closed_at=resolved + timedelta(days=14) if index % 2 else None,
+                )
     queues = [Queue.objects.create(code=f"q{n}", name=f"Queue {n}") for n in range(3)]
     for index in range(120):
         offered = at(2025 + index % 2, 1 + index % 11, 1 + index % 28, index % 24, index % 60)
@@ -100,7 +128,7 @@ def data():
             inside_hours=index % 4 != 0,
             wait_seconds=wait,
         )
-    return {"older": older, "queues": queues}
+    return {"older": older, "queues": queues, "kcc": kcc, "complaint": complaint}
 
 
 def figures(code: str, *, rollup: bool) -> dict:
@@ -112,6 +140,8 @@ def figures(code: str, *, rollup: bool) -> dict:
         filters.append(Filters(channel=Channel.PHONE))
     if "case_type" in kpi.filters:
         filters.append(Filters(case_type="melding"))
+    if "handler_group" in kpi.filters:
+        filters.append(Filters(handler_group=HandlerGroup.objects.order_by("pk").values_list("pk", flat=True)[0]))
     with override_settings(REPORTS_ROLLUPS=rollup):
         for label in PERIODS:
             for given in filters:
@@ -159,7 +189,25 @@ def test_every_write_marks_its_days(data):
     call.answered_at, call.wait_seconds, call.abandoned = call.offered_at + timedelta(seconds=45), 45, False
     call.save()
     CallRecord.objects.filter(pk=CallRecord.objects.order_by("pk").values("pk")[:1]).delete()
-    assert set(RollupMark.objects.values_list("source", flat=True)) == {"contacts", "calls"}
+    assert set(RollupMark.objects.values_list("source", flat=True)) == {"contacts", "cases", "calls"}
+    assert_same_figures()
+
+
+def test_the_changes_of_cases_and_of_their_types_and_groups_are_marked(data):
+    assert_same_figures()
+    case = Case.objects.filter(returned_to_kcc_at__isnull=True).order_by("pk").first()
+    Case.objects.filter(pk=case.pk).update(returned_to_kcc_at=case.registered_at, returned_by_group=case.handler_group)
+    Case.objects.filter(pk=Case.objects.order_by("-pk").values("pk")[:1]).update(channel=Channel.COUNTER)
+    assert RollupMark.objects.filter(source="cases").exists()
+    assert_same_figures()
+    data["complaint"].about_unanswered_question = False
+    data["complaint"].save()
+    assert_same_figures()
+    HandlerGroup.objects.filter(pk=data["kcc"].pk).update(is_kcc=False)
+    assert_same_figures()
+    # A contact of the assistant linked to a case registered after it: the case came in through the assistant.
+    assistant = Contact.objects.filter(source=Source.VIRTUAL_ASSISTANT).order_by("occurred_at").first()
+    Case.objects.filter(registered_at__gt=assistant.occurred_at).order_by("pk").first().contacts.add(assistant)
     assert_same_figures()
 
 
@@ -179,8 +227,9 @@ def test_rows_written_by_copy_are_marked(data):
     assert_same_figures()
 
 
-def test_a_case_that_changes_does_not_mark_contacts_it_leaves_alone(data):
-    """The rollups hold no case attribute but the link and the registration: a transition marks nothing."""
+def test_a_case_that_changes_marks_its_registration_day_only(data):
+    """The contacts' rollup holds no case attribute but the link and the registration: a case's change marks the
+    cases' rollup of its registration day, nothing else."""
     rollups.refresh()
     Case.objects.filter(pk=data["older"].pk).update(description="changed")
-    assert not RollupMark.objects.exists()
+    assert set(RollupMark.objects.values_list("source", "day")) == {("cases", data["older"].registered_at.date())}
