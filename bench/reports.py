@@ -176,6 +176,11 @@ def main() -> None:
         load(random.Random(20261130))
         print(f"loaded {VISITS:,} visits and {SESSIONS:,} sessions in {time.perf_counter() - started:.0f} s")
     print("data:", counts())
+    from reports import rollups
+
+    started = time.perf_counter()
+    days = rollups.refresh()
+    print(f"rollups: {days:,} day(s) written since the last refresh computed in {time.perf_counter() - started:.1f} s")
     translation.activate("nl-be")
     quarter, year = parse_period("2026-Q3"), parse_period("2026")
     if args.per_kpi:
