@@ -11,6 +11,7 @@ from contacts.models import Channel, Source
 
 from .charts import data_uri, line_chart
 from .kpis import REGISTRY, Filters, KpiStatus, Unit
+from .kpis.contacts import OTHER
 from .periods import Period, parse_period
 from .selectors import kpi_breakdown
 
@@ -77,6 +78,8 @@ def key_label(by: str, key: str | None) -> str:
     choices = KEY_LABELS.get(by)
     if choices is not None and key in choices.values:
         return str(choices(key).label)
+    if by == "source" and key == OTHER:
+        return _("Other")
     return key
 
 

@@ -57,12 +57,13 @@ def dashboard(request):
 
 def _dashboard_charts(reports: dict[str, dict], period: Period, filters: Filters) -> list[dict]:
     """The charts the plans look at first, each with its table: the call waits over the six buckets, the counter
-    wait per cluster against its norm, the share of the intakes per channel."""
+    wait per cluster against its norm, the share of the intakes per channel and per source (the virtual assistant
+    or another)."""
     charts = []
     buckets = reports.get("call_wait_buckets", {}).get("buckets")
     if buckets and reports["call_wait_buckets"]["denominator"]:
         charts.append(_bucket_chart(buckets))
-    for code, breakdown in (("counter_wait", "cluster"), ("channel_share", "channel")):
+    for code, breakdown in (("counter_wait", "cluster"), ("channel_share", "channel"), ("channel_share", "source")):
         if code in reports and breakdown in REGISTRY[code].breakdowns:
             report = reports[code]
             rows = shown_breakdown(kpi_breakdown(report, period, filters, breakdown), report["unit"])

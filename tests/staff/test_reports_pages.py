@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from notifications.services import notifications_silenced
 from reports.kpis import REGISTRY
 from reports.models import CallRecord, CounterCluster, CounterVisit, Queue
 from reports.periods import parse_period
 from reports.presentation import display, trend_period
 from staff.views.reports import quick_periods
-from tests.factories import ContactFactory, UserFactory
+from tests.factories import ContactFactory, UserFactory, open_case
 
 pytestmark = pytest.mark.django_db
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -188,3 +189,26 @@ def test_the_dashboard_charts_the_call_waits_and_the_counter_per_cluster(supervi
     assert response.content.decode().count('src="data:image/svg+xml;base64,') == len(charts)
     kpi = supervisor.get(f"{PAGE}call_wait_buckets/", {"periode": "2026-Q3"})
     assert kpi.context["bucket_chart"]["rows"][:2] == buckets[:2]
+
+
+def test_the_dashboard_charts_the_intakes_per_channel_and_per_source(supervisor):
+    """Q3 2026: three cases registered, two by phone and one on the website, the latter opened by a contact of the
+    virtual assistant: per channel phone 66.7 % and website 33.3 %; per source the assistant 33.3 % (its norm, 15 %,
+    met) and the others 66.7 %."""
+    registered = datetime(2026, 8, 3, 10, tzinfo=BRUSSELS)
+    with notifications_silenced():
+        open_case(channel="phone", registered_at=registered)
+        open_case(channel="phone", registered_at=registered)
+        through_assistant = open_case(channel="website", registered_at=registered)
+    through_assistant.contacts.add(
+        ContactFactory(
+            party=through_assistant.party, channel="website", source="virtual_assistant", occurred_at=registered
+        )
+    )
+    response = supervisor.get(PAGE, {"periode": "2026-Q3"})
+    charts = {chart["title"]: chart for chart in response.context["charts"]}
+    per_channel = next(chart for title, chart in charts.items() if title.endswith("Channel"))
+    assert per_channel["rows"] == [("Phone", "66.7 %", "—"), ("Website", "33.3 %", "—")]
+    per_source = next(chart for title, chart in charts.items() if title.endswith("Source"))
+    assert per_source["rows"] == [("Other", "66.7 %", "—"), ("Virtual assistant", "33.3 %", "15.0 %")]
+    assert response.content.decode().count('src="data:image/svg+xml;base64,') == len(charts)
