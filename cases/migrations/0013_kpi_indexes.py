@@ -30,4 +30,10 @@ class Migration(migrations.Migration):
                 name="case_resolved_kpi_idx",
             ),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", False)), fields=["closed_at"], name="case_closed_kpi_idx"
+            ),
+        ),
     ]
