@@ -35,15 +35,20 @@ DAY_BOUNDS = """
 
 @dataclass(frozen=True)
 class Rollup:
-    """A source's rollup tables, emptied for the marked days and filled again by ``statements``."""
+    """A source's rollup tables, emptied for the marked days and filled again by ``statements``; its rows' local day
+    is that of ``moment`` (a column of ``table``)."""
 
     source: str
+    table: str
+    moment: str
     tables: tuple[str, ...]
     statements: tuple[str, ...]
 
 
 CONTACTS = Rollup(
     "contacts",
+    "contacts_contact",
+    "occurred_at",
     ("reports_contactday", "reports_contactpartyday"),
     (
         f"""
@@ -69,6 +74,8 @@ CONTACTS = Rollup(
 
 CASES = Rollup(
     "cases",
+    "cases_case",
+    "registered_at",
     ("reports_caseday",),
     (
         f"""
@@ -92,6 +99,8 @@ CASES = Rollup(
 _ANSWERED = "c.answered_at IS NOT NULL"
 CALLS = Rollup(
     "calls",
+    "reports_callrecord",
+    "offered_at",
     ("reports_callday",),
     (
         f"""
@@ -119,6 +128,18 @@ ROLLUPS = {rollup.source: rollup for rollup in (CONTACTS, CASES, CALLS)}
 def enabled() -> bool:
     """The KPIs read the rollups: on PostgreSQL, unless ``REPORTS_ROLLUPS`` is off."""
     return connection.vendor == "postgresql" and settings.REPORTS_ROLLUPS
+
+
+def mark_all() -> None:
+    """Mark every day that has rows, for the next refresh to compute again: after rows were written with the
+    triggers disabled (a data-only restore with ``--disable-triggers``, ``session_replication_role = replica``)."""
+    with connection.cursor() as cursor:
+        for rollup in ROLLUPS.values():
+            cursor.execute(
+                f"{TAG}INSERT INTO reports_rollupmark (source, day) SELECT DISTINCT %s, "
+                f"({rollup.moment} AT TIME ZONE 'Europe/Brussels')::date FROM {rollup.table}",
+                [rollup.source],
+            )
 
 
 def refresh(*sources: str) -> int:

@@ -2,11 +2,13 @@
 rows — for every breakdown and filter, and after every kind of write the triggers must see (a contact moved to
 another day, deleted, linked to an older case; a call answered, deleted; rows written by COPY)."""
 
+import io
 import random
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -233,3 +235,19 @@ def test_a_case_that_changes_marks_its_registration_day_only(data):
     rollups.refresh()
     Case.objects.filter(pk=data["older"].pk).update(description="changed")
     assert set(RollupMark.objects.values_list("source", "day")) == {("cases", data["older"].registered_at.date())}
+
+
+def test_rows_written_without_the_triggers_are_computed_by_refresh_rollups_all(data):
+    """A data-only restore with the triggers disabled marks nothing: ``refresh_rollups --all`` computes every day."""
+    assert_same_figures()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        ContactFactory(party=None, anonymous=True, channel=Channel.PHONE, occurred_at=at(2026, 2, 2, 10))
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    assert not RollupMark.objects.exists()
+    period = parse_period("2026-02")
+    stale = REGISTRY["contacts_linked_share"].compute(period, Filters(), None)[0]
+    call_command("refresh_rollups", "--all", stdout=io.StringIO())
+    fresh = REGISTRY["contacts_linked_share"].compute(period, Filters(), None)[0]
+    assert fresh.denominator == stale.denominator + 1
+    assert_same_figures()
