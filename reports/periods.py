@@ -24,6 +24,11 @@ class Period:
     label: str
 
     @property
+    def file_label(self) -> str:
+        """The label in a file name: ``2026-Q3``, ``2026-07-01_2026-09-30`` (no slash)."""
+        return self.label.replace("/", "_")
+
+    @property
     def start(self) -> datetime:
         return datetime.combine(self.first, time.min, tzinfo=BRUSSELS)
 

@@ -169,7 +169,7 @@ def _report(job: ExportJob, query: QueryDict) -> Content:
     if not form.is_valid():
         raise ExportRefused(" ".join(error for errors in form.errors.values() for error in errors))
     period, filters = form.cleaned_data["period"], form.cleaned_data["filters"]
-    label = period.label.replace("/", "_")
+    label = period.file_label
     try:
         if job.kind == ExportJob.Kind.KPI_BREAKDOWN:
             code, breakdown = query.get("kpi", ""), query.get("uitsplitsing", "")

@@ -159,7 +159,7 @@ def export_csv(request):
     else:
         rows, name = kpi_table_rows(period, filters), "kpis"
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{period.label.replace("/", "_")}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{period.file_label}.csv"'
     return response
 
 
@@ -176,7 +176,7 @@ def export_pdf(request):
     except PdfUnavailable:
         return _refused(request, form, status=503, pdf_unavailable=True)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="rapport-{period.label.replace("/", "_")}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="rapport-{period.file_label}.pdf"'
     return response
 
 

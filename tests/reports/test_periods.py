@@ -40,6 +40,7 @@ def test_a_range_of_dates_includes_both_ends():
     period = parse_period(first=date(2026, 3, 1), last=date(2026, 3, 31))
     assert period.end == datetime(2026, 4, 1, tzinfo=BRUSSELS)
     assert period.label == "2026-03-01/2026-03-31"
+    assert period.file_label == "2026-03-01_2026-03-31"  # in a download's file name: no slash
 
 
 def test_the_year_earlier():
