@@ -134,6 +134,8 @@ PEER_CREATE = ("/helpdesk/api/tickets/", "201")
 PEER_ADMIN = (os.environ.get("PEER_ADMIN_USER", "admin"), os.environ.get("PEER_ADMIN_PASSWORD", "Peer-admin-1"))
 # Which of the peer's scenarios each of ours is paired with: its ticket create, or its staff ticket page.
 PEER_COUNTERPART = {"page_case": "peer_ticket_page"}
+# The e-mail backend of the peer's settings (setup.sh), used by ours in a paired run.
+PEER_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 
 # --- inputs sampled from the database --------------------------------------------------------------------
@@ -1140,6 +1142,11 @@ def main() -> int:
     if args.peer and any(SCENARIOS[s][0] == "in-process" for s in scenarios):
         parser.error("--peer compares HTTP scenarios only")
     extra_env = dict(item.split("=", 1) for item in args.env)
+    if args.peer:
+        # The peer sends its e-mails through Django's dummy backend (its setup.sh): ours too, so that both render
+        # their e-mails and neither pays for a transport. In eager mode ours would otherwise write every message
+        # to gunicorn's log (the console backend of the embedded default).
+        extra_env.setdefault("EMAIL_BACKEND", PEER_EMAIL_BACKEND)
     if args.broker:
         extra_env["CELERY_BROKER_URL"] = args.broker
 

@@ -9,9 +9,12 @@ import smtplib
 import time
 import uuid
 from email.utils import parseaddr
+from time import monotonic
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -42,9 +45,30 @@ def notification_key_from_message_id(value: str) -> uuid.UUID | None:
         return None
 
 
+# The city's own e-mail texts: a short table edited in the admin now and then, read by every e-mail sent. Each
+# process keeps it for EMAIL_TEXTS_TTL seconds; a change saved in this process clears it at once (signals below),
+# other processes see it within EMAIL_TEXTS_TTL.
+EMAIL_TEXTS_TTL = 60.0
+_email_texts: tuple[float, dict[tuple[str, str], EmailText]] | None = None
+
+
+def email_texts() -> dict[tuple[str, str], EmailText]:
+    """The city's own texts by (kind, language); shared by the process: read them, never change them."""
+    global _email_texts
+    if _email_texts is None or monotonic() - _email_texts[0] > EMAIL_TEXTS_TTL:
+        _email_texts = (monotonic(), {(text.kind, text.language): text for text in EmailText.objects.all()})
+    return _email_texts[1]
+
+
+@receiver([post_save, post_delete], sender=EmailText)
+def forget_email_texts(**kwargs):
+    global _email_texts
+    _email_texts = None
+
+
 def email_send(notification: Notification) -> None:
     context = {**notification.payload, "kind": notification.kind, "status_url": status_url(notification)}
-    own = EmailText.objects.filter(kind=notification.kind, language=notification.language).first()
+    own = email_texts().get((notification.kind, notification.language))
     with translation.override(notification.language):
         if own is not None:
             subject, text = own.render(context)

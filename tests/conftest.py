@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from cases.calendar import forget_closing_days
 from cases.configuration import forget_configuration
+from notifications.backends import forget_email_texts
 from notifications.services import forget_subscriptions
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory
 
@@ -57,15 +58,17 @@ def _not_a_deployment():
 
 @pytest.fixture(autouse=True)
 def _fresh_configuration():
-    """The closing days, the cases configuration and the webhook subscriptions are cached per process; a
-    rolled-back test must not leave its own behind."""
+    """The closing days, the cases configuration, the webhook subscriptions and the e-mail texts are cached per
+    process; a rolled-back test must not leave its own behind."""
     forget_closing_days()
     forget_configuration()
     forget_subscriptions()
+    forget_email_texts()
     yield
     forget_closing_days()
     forget_configuration()
     forget_subscriptions()
+    forget_email_texts()
 
 
 @pytest.fixture(autouse=True, scope="session")

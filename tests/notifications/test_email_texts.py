@@ -5,6 +5,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from notifications import backends
+from notifications.backends import email_texts
 from notifications.models import EmailText
 from tests.factories import EmailFactory, PersonFactory, UserFactory, open_case
 
@@ -51,3 +53,26 @@ def test_the_admin_refuses_and_saves_nothing(client):
     response = client.post(reverse("admin:notifications_emailtext_add"), data)
     assert response.status_code == 200 and "Unknown placeholder: {burger}." in response.content.decode()
     assert not EmailText.objects.exists()
+
+
+def test_the_texts_are_read_once_and_a_change_applies_at_once(django_assert_num_queries, monkeypatch):
+    EmailText.objects.create(kind="case_created", language="nl", subject="Eerst {reference}", body="Eerst")
+    with django_assert_num_queries(1):
+        assert email_texts()[("case_created", "nl")].subject == "Eerst {reference}"
+        assert email_texts()[("case_created", "nl")].subject == "Eerst {reference}"
+
+    # Saved in this process: the next e-mail has it.
+    text = EmailText.objects.get()
+    text.subject = "Daarna {reference}"
+    text.save()
+    assert email_texts()[("case_created", "nl")].subject == "Daarna {reference}"
+
+    # Changed by another process: seen here once the texts are older than EMAIL_TEXTS_TTL.
+    EmailText.objects.update(subject="Elders {reference}")
+    assert email_texts()[("case_created", "nl")].subject == "Daarna {reference}"
+    later = backends.monotonic() + backends.EMAIL_TEXTS_TTL + 1
+    monkeypatch.setattr(backends, "monotonic", lambda: later)
+    assert email_texts()[("case_created", "nl")].subject == "Elders {reference}"
+
+    EmailText.objects.all().delete()
+    assert email_texts() == {}

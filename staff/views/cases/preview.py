@@ -12,8 +12,8 @@ from cases.models import Case
 from cases.workflow import WORKFLOW
 from contacts.models import ContactPointKind
 from contacts.selectors import preferred_point_value
-from notifications.backends import enabled_backends
-from notifications.models import Backend, EmailText
+from notifications.backends import email_texts, enabled_backends
+from notifications.models import Backend
 
 
 @dataclass
@@ -34,7 +34,8 @@ class PreviewSource:
             preferred_point_value(case.party_id, ContactPointKind.EMAIL) if case.party_id and self.email_on else None
         )
         language = case.party.language if case.party_id else ""
-        self.own = {t.kind: t for t in EmailText.objects.filter(language=language)} if self.recipient else {}
+        texts = email_texts() if self.recipient else {}
+        self.own = {kind: text for (kind, in_language), text in texts.items() if in_language == language}
 
     def preview(self, transition: str, public_message: str) -> EmailPreview | None:
         kind = WORKFLOW[transition].notifies
