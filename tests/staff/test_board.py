@@ -324,6 +324,8 @@ def test_the_board_costs_a_fixed_number_of_queries(
             board(client)
         with django_assert_max_num_queries(14):
             client.get(reverse("staff:board-summary"))
+        with django_assert_max_num_queries(8):
+            assert "Terugbellen" in client.get(reverse("staff:board-callbacks")).content.decode()
 
 
 def test_the_board_names_and_logs_only_the_citizens_of_misdispatched_cases(signed_in, supervisor, melding, kcc_group):

@@ -286,6 +286,19 @@ def test_the_preview_comes_when_a_transition_form_is_opened(signed_in, case):
     assert f"Uw aanvraag {case.reference} is behandeld" in signed_in.get(preview).content.decode()
 
 
+def test_the_preview_costs_a_fixed_number_of_queries(signed_in, case, handler, django_assert_max_num_queries):
+    preview = url(case, "overgang/resolve/voorbeeld/")
+    signed_in.get(preview)
+    with django_assert_max_num_queries(10) as few:
+        signed_in.get(preview, {"resolve-public_message": "De tegel ligt terug vast."})
+    budget = len(few)
+    for number in range(10):
+        case_note_add(actor=handler, case=case, text=f"Notitie {number}", public=number % 2 == 0)
+    with django_assert_max_num_queries(budget):
+        page = signed_in.get(preview, {"resolve-public_message": "De tegel ligt terug vast."}).content.decode()
+    assert "De tegel ligt terug vast." in page
+
+
 # Assignment
 
 
