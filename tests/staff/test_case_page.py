@@ -13,7 +13,15 @@ from cases.services import allowed_transitions, case_note_add, case_open, case_t
 from cases.workflow import CaseState
 from contacts.models import AccessLog
 from notifications.models import Notification
-from tests.factories import CaseTypeFactory, EmailFactory, PersonFactory, UserFactory, case_in_state, open_case
+from tests.factories import (
+    CaseTypeFactory,
+    EmailFactory,
+    HandlerGroupFactory,
+    PersonFactory,
+    UserFactory,
+    case_in_state,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -466,6 +474,55 @@ def test_a_stale_type_change_keeps_the_reason(client, kcc, case, handler, other_
     )
     assert response.status_code == 409
     assert "Eigenlijk verkeer" in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_a_case_type_or_group_that_no_longer_exists_is_refused_at_the_field(client, kcc, case, other_group):
+    """The page was opened while they existed; they were deleted or made inactive before the form was sent."""
+    gone_type = CaseTypeFactory(name="Verkeershinder", default_group=other_group)
+    inactive_type = CaseTypeFactory(name="Oud type", default_group=other_group)
+    gone_group = HandlerGroupFactory(name="Opgeheven dienst")
+    client.force_login(kcc)
+    gone_type_pk, gone_group_pk = gone_type.pk, gone_group.pk
+    gone_type.delete()
+    gone_group.delete()
+    inactive_type.active = False
+    inactive_type.save()
+    before = snapshot(case)
+
+    for type_pk in (gone_type_pk, inactive_type.pk):
+        response = client.post(
+            url(case, "type/"), {"type-version": case.version, "type-case_type": type_pk, "type-reason": "Verkeer"}
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'id="id_type-case_type_error"' in page and "Verkeer" in page
+    response = client.post(
+        url(case, "groep/"),
+        {"reassign-version": case.version, "reassign-handler_group": gone_group_pk, "reassign-reason": "Mobiliteit"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_reassign-handler_group_error"' in page and "Mobiliteit" in page
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field"),
+    [
+        ("notities/", {"note-text": "x" * 10_001}, "note-text"),
+        ("overgang/reject/", {"reject-reason": "x" * 2_001, "reject-public_message": "Nee"}, "reject-reason"),
+        ("overgang/resolve/", {"resolve-public_message": "x" * 10_001}, "resolve-public_message"),
+    ],
+)
+def test_over_long_text_is_refused_at_the_field_and_kept(signed_in, case, action, data, field):
+    before = snapshot(case)
+    response = signed_in.post(url(case, action), {f"{field.split('-')[0]}-version": case.version, **data})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="id_{field}_error"' in page
+    assert "Ensure this value has at most" in page
+    assert data[field] in page  # what was typed stays
     assert snapshot(case) == before
 
 
