@@ -63,6 +63,15 @@ def test_a_handler_takes_a_new_case_asks_the_citizen_and_resolves_it(page, city)
     expect(page.page).to_have_url(re.compile(r"state=new"))
     expect(page.locator("#case-results")).to_contain_text(case.reference)
 
+    # The filter kept under a name, offered on every later visit.
+    page.get_by_label("Deze filter bewaren als").fill("Nieuwe meldingen")
+    page.get_by_role("button", name="Bewaren", exact=True).click()
+    page.wait_for_load_state()
+    expect(page.locator(".messages")).to_contain_text("Nieuwe meldingen")
+    saved = page.locator(".saved-filters").get_by_role("link", name="Nieuwe meldingen")
+    expect(saved).to_have_attribute("href", re.compile(r"state=new"))
+    page.assert_accessible()
+
     row = page.locator("tbody tr").filter(has=page.get_by_role("link", name=case.reference, exact=True))
     row.get_by_role("button", name="Nemen").click()
     page.wait_for_load_state()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import time_machine
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cases.models import Callback, Case
 from cases.services import callback_request
@@ -71,10 +72,11 @@ def test_a_known_caller_pops_up_and_is_answered_first_line_within_the_budget(pag
     assert page.get_by_label("Zoek de klant").evaluate("element => element === document.activeElement")
 
 
-def test_a_new_caller_with_a_wrong_insz_is_refused_then_gets_a_case(page):
+def test_a_new_caller_with_a_wrong_insz_is_refused_then_gets_a_case_the_handler_finds(page, new_page):
     HandlerGroupFactory(name="KCC", is_kcc=True)
     clerk = UserFactory(role="front_desk")
-    roads = HandlerGroupFactory(name="Openbaar Domein")
+    handler = UserFactory(role="handler")
+    roads = HandlerGroupFactory(name="Openbaar Domein", members=[handler])
     CaseTypeFactory(name="Melding openbaar domein", default_group=roads)
     CaseTypeFactory(name="Oud dossiertype", active=False)
     PersonFactory(given_name="Lotte", family_name="Martens")
@@ -109,6 +111,7 @@ def test_a_new_caller_with_a_wrong_insz_is_refused_then_gets_a_case(page):
     assert insz.evaluate("element => element === document.activeElement")
     assert page.get_by_label("Telefoonnummer").first.input_value() == "0470 99 88 77"
     assert Party.objects.filter(family_name="Maes").count() == 0
+    assert Contact.objects.count() == 0
     page.assert_accessible()
     page.screenshot("balie-fout-insz")
 
@@ -136,6 +139,18 @@ def test_a_new_caller_with_a_wrong_insz_is_refused_then_gets_a_case(page):
     assert case.party.family_name == "Maes" and case.handler_group == roads
     page.assert_accessible()
     page.screenshot("balie-bevestiging-dossier")
+
+    # The handler group's member finds it in the inbox by the reference the citizen was told.
+    inbox = new_page()
+    inbox.login(handler)
+    inbox.open("/dossiers/")
+    inbox.get_by_label("Zoeken").fill(case.reference)
+    inbox.get_by_label("Zoeken").press("Enter")
+    row = inbox.locator("#case-results tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("link", name=case.reference, exact=True)).to_be_visible()
+    expect(row).to_contain_text("Lotte Maes")
+    expect(row).to_contain_text("Melding openbaar domein")
 
 
 def test_a_call_back_is_noted_and_then_called_back(page, new_page):

@@ -1,6 +1,6 @@
 """Signing in and the page shell, in the browser: Dutch by default, an English switch, accessible."""
 
-from tests.factories import HandlerGroupFactory, UserFactory
+from tests.factories import HandlerGroupFactory, PersonFactory, UserFactory
 
 
 def test_sign_in_shows_the_shell_in_dutch_and_switches_to_english(page):
@@ -23,6 +23,7 @@ def test_sign_in_shows_the_shell_in_dutch_and_switches_to_english(page):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "0 open cases of mine" in page.locator("header").inner_text()
+    page.assert_accessible()
     page.get_by_role("button", name="Nederlands").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "nl"
@@ -43,3 +44,26 @@ def test_a_wrong_password_is_refused_in_dutch_next_to_the_form(page):
     assert "juiste gebruikersnaam en wachtwoord" in page.locator(".form-errors").inner_text()
     assert page.get_by_label("Gebruikersnaam").input_value() == user.get_username()
     page.assert_accessible()
+
+
+def test_the_pages_that_refuse_are_accessible_too(page, new_page):
+    """The 404 and 403 pages in the shell, and the change history only a supervisor's party page has."""
+    supervisor = UserFactory(role="supervisor")
+    party = PersonFactory(given_name="Jan", family_name="Peeters")
+    party.given_name = "Johan"
+    party.save()
+    page.login(supervisor)
+    page.open(f"/klanten/{party.pk}/")
+    page.get_by_role("heading", name="Wijzigingshistoriek").wait_for()
+    assert "Jan → Johan" in page.locator("main").inner_text()
+    page.assert_accessible()
+
+    assert page.open("/dossiers/999999/").status == 404
+    page.get_by_role("heading", name="Niet gevonden").wait_for()
+    page.assert_accessible()
+
+    handler = new_page()
+    handler.login(UserFactory(role="handler"))
+    assert handler.open("/opvolging/").status == 403
+    handler.get_by_role("heading", name="Geen toegang").wait_for()
+    handler.assert_accessible()

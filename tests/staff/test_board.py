@@ -201,7 +201,7 @@ def test_a_dead_notification_is_retried(signed_in, supervisor, melding, django_c
     notification = dead_notification(open_case(case_type=melding, party=PersonFactory()))
     client = signed_in(supervisor)
     page = board(client)
-    assert "recipient refused: 550 no such user" in page and "<strong>1</strong> notifications dead" in page
+    assert "recipient refused: 550 no such user" in page and "<strong>1</strong> notification dead" in page
 
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(reverse("staff:board-retry", args=[notification.pk]))
@@ -252,7 +252,43 @@ def test_call_backs_past_their_time(signed_in, kcc_user, group):
         page = board(signed_in(kcc_user))
     assert "Vraag over parkeerkaart" in page and "Mieke Janssens" in page and "30/11/2026 11:00" in page
     assert "Nog niet te laat" not in page
-    assert "<strong>1</strong> call-backs past their time" in page
+    assert "<strong>1</strong> call-back past its time" in page
+
+
+def test_the_counters_say_one_and_many_right_in_dutch(signed_in, supervisor, kcc_user, melding, group):
+    """Each counter's noun follows its number: "1 bericht definitief mislukt", "2 berichten definitief mislukt"."""
+    dead_notification(open_case(case_type=melding))
+    with time_machine.travel(at(2026, 11, 30, 9), tick=False):
+        callback_request(
+            actor=kcc_user,
+            handler_group=group,
+            phone="0470 12 34 56",
+            name="Karel",
+            topic="Eén",
+            due_by=at(2026, 11, 30, 10),
+        )
+    client = signed_in(supervisor)
+    client.cookies["django_language"] = "nl-be"
+    with time_machine.travel(at(2026, 11, 30, 12), tick=False):
+        page = board(client)
+    assert "<strong>1</strong> bericht definitief mislukt" in page
+    assert "<strong>0</strong> berichten mislukt" in page
+    assert "<strong>1</strong> terugbelverzoek over tijd" in page
+
+    dead_notification(open_case(case_type=melding))
+    with time_machine.travel(at(2026, 11, 30, 9), tick=False):
+        callback_request(
+            actor=kcc_user,
+            handler_group=group,
+            phone="0470 65 43 21",
+            name="Mieke",
+            topic="Twee",
+            due_by=at(2026, 11, 30, 10),
+        )
+    with time_machine.travel(at(2026, 11, 30, 12), tick=False):
+        page = board(client)
+    assert "<strong>2</strong> berichten definitief mislukt" in page
+    assert "<strong>2</strong> terugbelverzoeken over tijd" in page
 
 
 # Query counts
@@ -288,6 +324,8 @@ def test_the_board_costs_a_fixed_number_of_queries(
             board(client)
         with django_assert_max_num_queries(14):
             client.get(reverse("staff:board-summary"))
+        with django_assert_max_num_queries(8):
+            assert "Terugbellen" in client.get(reverse("staff:board-callbacks")).content.decode()
 
 
 def test_the_board_names_and_logs_only_the_citizens_of_misdispatched_cases(signed_in, supervisor, melding, kcc_group):

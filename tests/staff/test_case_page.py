@@ -1,7 +1,10 @@
 """The case page: what it shows, who may see it, and every action's success, refusal (nothing written) and the
 answer to a change made meanwhile by someone else."""
 
+import re
+
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -10,7 +13,15 @@ from cases.services import allowed_transitions, case_note_add, case_open, case_t
 from cases.workflow import CaseState
 from contacts.models import AccessLog
 from notifications.models import Notification
-from tests.factories import CaseTypeFactory, EmailFactory, PersonFactory, UserFactory, case_in_state, open_case
+from tests.factories import (
+    CaseTypeFactory,
+    EmailFactory,
+    HandlerGroupFactory,
+    PersonFactory,
+    UserFactory,
+    case_in_state,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +82,34 @@ def test_the_page_shows_the_case_and_its_timeline_in_words(signed_in, case, hand
     assert "Internal note" in page and "Ter plaatse gaan kijken" in page
     assert "Message to the citizen: Case registered" in page
     assert "jan@example.be" in page
+
+
+def test_times_are_brussels_time_and_days_waited_and_durations_are_working_days(signed_in, handler, melding):
+    """Registered Monday 2 March 2026 at 09:15 in Brussels (08:15 UTC), 3 working days; waiting for the citizen from
+    Tuesday to Thursday (2 working days, so due Monday 9 March instead of Thursday 5 March); resolved on Friday."""
+    with time_machine.travel("2026-03-02 08:15 +00:00", tick=False):
+        case = open_case(case_type=melding, party=PersonFactory())
+    with time_machine.travel("2026-03-02 11:00 +01:00", tick=False):
+        case = case_transition(actor=handler, case=case, transition="accept")
+        case = case_transition(actor=handler, case=case, transition="start")
+    with time_machine.travel("2026-03-03 10:00 +01:00", tick=False):
+        case = case_transition(
+            actor=handler, case=case, transition="suspend", reason="Huisnummer", public_message="Welk huisnummer?"
+        )
+    with time_machine.travel("2026-03-05 10:00 +01:00", tick=False):
+        case = case_transition(actor=handler, case=case, transition="resume")
+    with time_machine.travel("2026-03-06 14:30 +01:00", tick=False):
+        case_transition(actor=handler, case=case, transition="resolve", public_message="De tegel ligt vast.")
+    with time_machine.travel("2026-03-06 15:00 +01:00", tick=False):
+        page = signed_in.get(url(case)).content.decode()
+
+    assert "<dt>Registered</dt><dd>02/03/2026 09:15</dd>" in page
+    assert "<dt>Deadline</dt><dd>09/03/2026 23:59" in page
+    assert "<dt>Waited for the citizen</dt><dd>2 working days</dd>" in page
+    assert re.search(r"<dt>Until the admissibility decision</dt><dd>0 working days\s*</dd>", page)
+    assert re.search(r"<dt>Until resolved</dt><dd>2 working days\s*</dd>", page)
+    assert '<time datetime="2026-03-06T14:30:00+01:00">06/03/2026 14:30</time>' in page
+    assert '<time datetime="2026-03-02T09:15:00+01:00">02/03/2026 09:15</time>' in page
 
 
 def test_the_page_offers_exactly_the_allowed_transitions(signed_in, case, handler):
@@ -286,6 +325,19 @@ def test_the_preview_comes_when_a_transition_form_is_opened(signed_in, case):
     assert f"Uw aanvraag {case.reference} is behandeld" in signed_in.get(preview).content.decode()
 
 
+def test_the_preview_costs_a_fixed_number_of_queries(signed_in, case, handler, django_assert_max_num_queries):
+    preview = url(case, "overgang/resolve/voorbeeld/")
+    signed_in.get(preview)
+    with django_assert_max_num_queries(10) as few:
+        signed_in.get(preview, {"resolve-public_message": "De tegel ligt terug vast."})
+    budget = len(few)
+    for number in range(10):
+        case_note_add(actor=handler, case=case, text=f"Notitie {number}", public=number % 2 == 0)
+    with django_assert_max_num_queries(budget):
+        page = signed_in.get(preview, {"resolve-public_message": "De tegel ligt terug vast."}).content.decode()
+    assert "De tegel ligt terug vast." in page
+
+
 # Assignment
 
 
@@ -306,6 +358,24 @@ def test_take_and_assign_to_a_colleague_and_give_back(signed_in, case, handler, 
     assert f"Taken by {handler.username}" in page
     assert "Assigned to Chris Collega" in page
     assert "Given back by" in page
+
+
+def test_the_colleague_a_case_is_assigned_to_gets_an_email(
+    signed_in, case, handler, group, django_capture_on_commit_callbacks, settings
+):
+    settings.LANGUAGE_CODE = "nl-be"  # staff e-mails are in the installation's language
+    colleague = UserFactory(role="handler", first_name="Chris", last_name="Collega")
+    group.members.add(colleague)
+    mail.outbox.clear()  # the registration's e-mail to the citizen
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(
+            url(case, "toewijzen/"), {"assign-version": case.version, "assign-assignee": colleague.pk}
+        )
+    assert response.status_code == 302
+    [sent] = mail.outbox
+    assert sent.to == [colleague.email]
+    assert sent.subject == f"Dossier {case.reference} werd aan u toegewezen"
+    assert case.reference in sent.body and "Openbaar Domein" in sent.body
 
 
 def test_assigning_to_someone_outside_the_group_is_refused(signed_in, case, other_group):
@@ -367,6 +437,23 @@ def test_the_kcc_changes_the_case_type_and_reroutes(client, kcc, case, other_gro
     assert "Routed again to Mobiliteit" in page
 
 
+def test_a_changed_type_counts_the_due_date_again_from_the_registration(client, kcc, melding, other_group):
+    """Registered Monday 2 March 2026, 3 working days: due Thursday 5 March. Corrected on Wednesday to a type of 10
+    working days: due Monday 16 March, counted from the registration, not from the correction."""
+    traffic = CaseTypeFactory(name="Verkeershinder", default_group=other_group, norm_days=10)
+    with time_machine.travel("2026-03-02 09:15 +01:00", tick=False):
+        case = open_case(case_type=melding)
+    client.force_login(kcc)
+    with time_machine.travel("2026-03-04 10:00 +01:00", tick=False):
+        response = client.post(
+            url(case, "type/"), {"type-version": case.version, "type-case_type": traffic.pk, "type-reason": "Verkeer"}
+        )
+        assert response.status_code == 302
+        page = client.get(url(case)).content.decode()
+    assert "<dt>Deadline</dt><dd>16/03/2026 23:59" in page
+    assert "Due date 05/03/2026 → 16/03/2026" in page
+
+
 def test_changing_to_the_same_type_is_refused(client, kcc, case, melding):
     client.force_login(kcc)
     before = snapshot(case)
@@ -387,6 +474,55 @@ def test_a_stale_type_change_keeps_the_reason(client, kcc, case, handler, other_
     )
     assert response.status_code == 409
     assert "Eigenlijk verkeer" in response.content.decode()
+    assert snapshot(case) == before
+
+
+def test_a_case_type_or_group_that_no_longer_exists_is_refused_at_the_field(client, kcc, case, other_group):
+    """The page was opened while they existed; they were deleted or made inactive before the form was sent."""
+    gone_type = CaseTypeFactory(name="Verkeershinder", default_group=other_group)
+    inactive_type = CaseTypeFactory(name="Oud type", default_group=other_group)
+    gone_group = HandlerGroupFactory(name="Opgeheven dienst")
+    client.force_login(kcc)
+    gone_type_pk, gone_group_pk = gone_type.pk, gone_group.pk
+    gone_type.delete()
+    gone_group.delete()
+    inactive_type.active = False
+    inactive_type.save()
+    before = snapshot(case)
+
+    for type_pk in (gone_type_pk, inactive_type.pk):
+        response = client.post(
+            url(case, "type/"), {"type-version": case.version, "type-case_type": type_pk, "type-reason": "Verkeer"}
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'id="id_type-case_type_error"' in page and "Verkeer" in page
+    response = client.post(
+        url(case, "groep/"),
+        {"reassign-version": case.version, "reassign-handler_group": gone_group_pk, "reassign-reason": "Mobiliteit"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_reassign-handler_group_error"' in page and "Mobiliteit" in page
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field"),
+    [
+        ("notities/", {"note-text": "x" * 10_001}, "note-text"),
+        ("overgang/reject/", {"reject-reason": "x" * 2_001, "reject-public_message": "Nee"}, "reject-reason"),
+        ("overgang/resolve/", {"resolve-public_message": "x" * 10_001}, "resolve-public_message"),
+    ],
+)
+def test_over_long_text_is_refused_at_the_field_and_kept(signed_in, case, action, data, field):
+    before = snapshot(case)
+    response = signed_in.post(url(case, action), {f"{field.split('-')[0]}-version": case.version, **data})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="id_{field}_error"' in page
+    assert "Ensure this value has at most" in page
+    assert data[field] in page  # what was typed stays
     assert snapshot(case) == before
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,6 +268,24 @@ def test_bulk_assign_gives_the_chosen_cases_to_a_colleague(signed_in, handler, g
     assert set(Case.objects.filter(assignee=colleague).values_list("pk", flat=True)) == {first.pk, second.pk}
     untouched.refresh_from_db()
     assert untouched.assignee is None
+
+
+def test_the_colleague_given_cases_in_bulk_gets_one_email(
+    signed_in, handler, group, melding, django_capture_on_commit_callbacks, settings
+):
+    settings.LANGUAGE_CODE = "nl-be"  # staff e-mails are in the installation's language
+    colleague = UserFactory(role="handler", first_name="Chris", last_name="Collega")
+    group.members.add(colleague)
+    first, second = open_case(case_type=melding), open_case(case_type=melding)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post("/dossiers/toewijzen/", {"cases": [first.reference, second.reference], "assignee": "me"})
+        signed_in.post(
+            "/dossiers/toewijzen/", {"cases": [first.reference, second.reference], "assignee": colleague.username}
+        )
+    [sent] = mail.outbox  # taking cases oneself tells nobody
+    assert sent.to == [colleague.email]
+    assert sent.subject == "2 dossiers werden aan u toegewezen"
+    assert first.reference in sent.body and second.reference in sent.body
 
 
 def test_bulk_assign_is_all_or_nothing(signed_in, group, melding):

@@ -205,6 +205,29 @@ def test_the_page_costs_a_fixed_number_of_queries(kcc_user, signed_in, melding, 
         page_of(client, large)
 
 
+def test_the_duplicate_suggestions_cost_a_fixed_number_of_queries(kcc_user, signed_in, django_assert_max_num_queries):
+    """The fragment the page asks for once it is shown: one look-up and one access-log insert, however many
+    suggestions it shows."""
+
+    def party_with_namesakes(n, email):
+        party = PersonFactory(given_name="Marie", family_name="Peeters")
+        EmailFactory(party=party, value=email)
+        for _ in range(n):
+            EmailFactory(
+                party=PersonFactory(given_name="Maria", family_name="Pieters", national_number=None), value=email
+            )
+        return party
+
+    client = signed_in(kcc_user)
+    few, many = party_with_namesakes(1, "een@example.be"), party_with_namesakes(6, "zes@example.be")
+    url = "staff:party-duplicates"
+    with django_assert_max_num_queries(12) as few_queries:
+        small = client.get(reverse(url, args=[few.pk]), headers={"HX-Request": "true"}).content.decode()
+    with django_assert_max_num_queries(len(few_queries)):
+        large = client.get(reverse(url, args=[many.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert (small.count("into this record"), large.count("into this record")) == (1, 6)
+
+
 def test_a_merged_party_leads_to_the_survivor(kcc_user, signed_in):
     survivor = PersonFactory()
     tombstone = PersonFactory(national_number=None, merged_into=survivor, merged_at=timezone.now())
@@ -274,6 +297,24 @@ def test_the_merge_preview_counts_what_moves_and_the_merge_moves_it(kcc_user, si
     assert Representative.objects.filter(organisation=survivor).count() == 1
     assert PartyMerge.objects.get().actor == kcc_user
     assert "was merged into this party" in client.get(response["Location"]).content.decode()
+
+
+def test_the_merge_preview_costs_a_fixed_number_of_queries(
+    kcc_user, signed_in, melding, duplicate_pair, django_assert_max_num_queries
+):
+    survivor, duplicate = duplicate_pair
+    client = signed_in(kcc_user)
+    url = reverse("staff:party-merge", args=[survivor.pk, duplicate.pk])
+    client.get(url)  # the cases' configuration is read once per process: not counted
+    with django_assert_max_num_queries(16) as few_queries:
+        assert client.get(url).status_code == 200
+    budget = len(few_queries)  # read now: the log is cleared by the next request
+    ContactFactory.create_batch(10, party=duplicate)
+    for _ in range(5):
+        open_case(case_type=melding, party=duplicate)
+    client.get(url)
+    with django_assert_max_num_queries(budget):
+        assert client.get(url).status_code == 200
 
 
 def nothing_merged(survivor, duplicate, history_before):
