@@ -16,6 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import Case, EventKind, GroupMessage, GroupMessageStatus
 from cases.services import case_event_add, case_event_new, case_events_write
@@ -378,6 +379,24 @@ def notification_retry(*, actor, notification: Notification) -> Notification:
     return notification
 
 
+def dead_letters_subject(*, notifications: int, messages: int, day) -> str:
+    """ "1 citizen notification and 2 e-mails to handler groups failed for good on …", in the active language."""
+    what = []
+    if notifications:
+        what.append(
+            ngettext("%(count)d citizen notification", "%(count)d citizen notifications", notifications)
+            % {"count": notifications}
+        )
+    if messages:
+        what.append(
+            ngettext("%(count)d e-mail to handler groups", "%(count)d e-mails to handler groups", messages)
+            % {"count": messages}
+        )
+    if len(what) == 2:
+        what = [_("%(first)s and %(second)s") % {"first": what[0], "second": what[1]}]
+    return _("%(what)s failed for good on %(day)s") % {"what": what[0], "day": day}
+
+
 def dead_letters_report(*, now: datetime | None = None) -> DeadLetterDigest | None:
     """E-mail the supervisors the notifications and the e-mails to handler groups that went dead on the previous
     day (Brussels time), once.
@@ -414,15 +433,7 @@ def dead_letters_report(*, now: datetime | None = None) -> DeadLetterDigest | No
         )
         if not created:
             return None
-        if dead and dead_messages:
-            subject = _(
-                "%(count)d citizen notifications and %(messages)d e-mails to handler groups failed for good on %(day)s"
-            )
-        elif dead:
-            subject = _("%(count)d citizen notifications failed for good on %(day)s")
-        else:
-            subject = _("%(messages)d e-mails to handler groups failed for good on %(day)s")
-        subject = subject % {"count": len(dead), "messages": len(dead_messages), "day": day}
+        subject = dead_letters_subject(notifications=len(dead), messages=len(dead_messages), day=day)
         sections = []
         if dead:
             lines = [f"{n.case.reference}  {n.get_kind_display()}  {n.recipient}: {n.last_error[:200]}" for n in dead]

@@ -133,7 +133,7 @@ def test_dead_after_the_notifications_maximum_and_in_the_supervisors_digest(
     assert (digest.count, digest.recipients) == (1, [supervisor.email])
     [report] = mail.outbox
     assert report.to == [supervisor.email]
-    assert report.subject == "1 e-mails to handler groups failed for good on 2026-11-19"
+    assert report.subject == "1 e-mail to handler groups failed for good on 2026-11-19"
     assert "Openbaar Domein  2 overdue and 1 due-soon cases: Connection unexpectedly closed" in report.body
 
 

@@ -1,6 +1,6 @@
 """The outbox: written with the case change, delivered after commit, retried, relayed."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import CaseEvent, EventKind
 from cases.services import case_reassign, case_transition
@@ -267,7 +267,7 @@ def test_supervisors_get_a_daily_digest_of_dead_notifications(melding, citizen, 
     assert (digest.count, digest.recipients, again) == (1, [supervisor.email], None)
     [message] = mail.outbox
     assert message.to == [supervisor.email]
-    assert "1 citizen notifications failed for good on 2026-11-19" in message.subject
+    assert "1 citizen notification failed for good on 2026-11-19" in message.subject
     assert case.reference in message.body and "recipient refused" in message.body
     with time_machine.travel(datetime(2026, 11, 21, 7, 0, tzinfo=brussels)):
         assert services.dead_letters_report() is None  # nothing went dead on the 20th
@@ -283,3 +283,20 @@ def test_notifications_are_read_only_in_the_admin(client, melding, citizen):
     delete = reverse("admin:notifications_notification_delete", args=[notification.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Notification.objects.filter(pk=notification.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "notifications", "messages", "subject"),
+    [
+        ("en", 1, 0, "1 citizen notification failed for good on 2026-11-19"),
+        ("en", 2, 1, "2 citizen notifications and 1 e-mail to handler groups failed for good on 2026-11-19"),
+        ("nl", 1, 0, "1 bericht aan een burger definitief mislukt op 2026-11-19"),
+        ("nl", 0, 3, "3 e-mails aan behandelgroepen definitief mislukt op 2026-11-19"),
+        ("nl", 1, 1, "1 bericht aan een burger en 1 e-mail aan behandelgroepen definitief mislukt op 2026-11-19"),
+    ],
+)
+def test_the_dead_letters_subject_counts_in_words(language, notifications, messages, subject):
+    with translation.override(language):
+        assert services.dead_letters_subject(
+            notifications=notifications, messages=messages, day=date(2026, 11, 19)
+        ) == (subject)
