@@ -76,6 +76,8 @@ def main() -> int:
     )
     if args.profile:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        if os.environ.get("EXPLAIN_CUMULATIVE"):
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
     for i, query in enumerate(ctx.captured_queries, 1):
         print(f"\n[{i}] {float(query['time']) * 1000:.2f} ms  {query['sql']}")
         verb = query["sql"].lstrip().split(" ", 1)[0].upper()

@@ -110,13 +110,15 @@ class InboxFilterForm(StaffForm):
             "A reference, or words from the descriptions of the %(scope)s most recently registered cases."
         ) % {"scope": number_format(SEARCH_SCOPE, force_grouping=True)}
         self.fields["state"].choices = [("", _("Open cases")), (ALL_STATES, _("All cases")), *CaseState.choices]
-        self.fields["case_type"].choices = [("", _("All case types"))] + [
-            (t.code, t.name) for t in case_type_list(active=None)
+        # Plain rows: 500 case types and 300 groups made into model instances cost more than the rest of the page.
+        self.fields["case_type"].choices = [
+            ("", _("All case types")),
+            *case_type_list(active=None).values_list("code", "name"),
         ]
         groups = handler_group_list()
         if not (user.is_superuser or may_view_all(user)):
             groups = groups.filter(pk__in=handler_group_ids(user))
-        self.fields["handler_group"].choices = [("", _("All my handler groups"))] + [(g.pk, g.name) for g in groups]
+        self.fields["handler_group"].choices = [("", _("All my handler groups")), *groups.values_list("pk", "name")]
         selected_group = self._selected_group()
         self.colleagues = list(colleagues(user, selected_group))
         self.fields["assignee"].choices = [
