@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Case, CaseEvent, EventKind
 from cases.services import callback_request
@@ -86,6 +87,9 @@ def test_counts_per_handler_group_with_time_moved_on(signed_in, supervisor, meld
     assert f'href="/dossiers/?handler_group={group.pk}&amp;due=due_soon"' in page
     for case in late:
         assert f'href="/dossiers/{case.reference}/"' in page
+        # In Brussels time, as the rest of the pages.
+        assert f"due {timezone.localtime(case.due_at):%d/%m/%Y %H:%M}" in page
+    assert "due 26/11/2026 23:59" in page
     # Openbaar Domein, with overdue cases, comes first.
     assert page.index("Openbaar Domein</th>") < page.index("Mobiliteit</th>")
 
