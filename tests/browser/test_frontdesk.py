@@ -210,3 +210,34 @@ def test_a_call_back_is_noted_and_then_called_back(page, new_page):
     colleague.get_by_text(f"Al teruggebeld door {clerk.username}").wait_for()
     colleague.assert_accessible()
     assert Callback.objects.get(name="Mevrouw Claes").done_by == clerk
+
+
+def test_a_new_organisation_with_a_wrong_kbo_is_refused_then_chosen(page):
+    clerk = UserFactory(role="front_desk")
+    page.login(clerk)
+    page.open("/balie/")
+    page.get_by_label("Zoek de klant").fill("Bakkerij Peeters")
+    page.get_by_text("Geen klant gevonden.").first.wait_for()
+    page.get_by_role("button", name="Nieuwe organisatie").click()
+    form = page.locator(".party-new")
+    form.get_by_role("heading", name="Nieuwe organisatie").wait_for()
+    form.get_by_label("Naam").fill("Bakkerij Peeters")
+    form.get_by_label("Ondernemingsnummer (KBO)").fill("0207.451.228")
+    form.get_by_role("button", name="Opslaan en kiezen").click()
+
+    error = page.locator("#id_organisation-enterprise_number_error")
+    error.wait_for()
+    assert "Ongeldig ondernemingsnummer (KBO)" in error.inner_text()
+    kbo = page.get_by_label("Ondernemingsnummer (KBO)")
+    assert kbo.get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Naam").input_value() == "Bakkerij Peeters"
+    assert not Party.objects.filter(name="Bakkerij Peeters").exists()
+    page.assert_accessible()
+    page.screenshot("balie-nieuwe-organisatie")
+
+    kbo.fill("0207.451.227")
+    page.get_by_role("button", name="Opslaan en kiezen").click()
+    page.locator("#party-panel").get_by_role("heading", name="Bakkerij Peeters").wait_for()
+    organisation = Party.objects.get(name="Bakkerij Peeters")
+    assert organisation.enterprise_number == "0207451227"
+    page.assert_accessible()
