@@ -512,3 +512,14 @@ def test_the_workbook_types_its_cells_and_goes_on_to_a_next_sheet(tmp_path, monk
     assert [row[0] for row in sheets["A b c (2)"].rows] == ["text", "c", "d"]
     assert [row[0] for row in sheets["A b c (3)"].rows] == ["text", "e"]
     assert all(sheet.header_bold for sheet in sheets.values())
+
+
+def test_the_list_costs_as_many_queries_with_more_exports(supervisor, django_assert_max_num_queries):
+    user = supervisor.get("/exporten/").wsgi_request.user
+    ExportJob.objects.create(user=user, kind="kpis", parameters={"query": "periode=2026-Q3"})
+    with django_assert_max_num_queries(50) as few:
+        assert supervisor.get("/exporten/").status_code == 200
+    for kind in ("kpis", "kpi_breakdown", "cases", "kpis", "cases"):
+        ExportJob.objects.create(user=user, kind=kind, parameters={"query": "periode=2026-Q3"})
+    with django_assert_max_num_queries(len(few)):
+        assert supervisor.get("/exporten/").status_code == 200

@@ -15,7 +15,7 @@ from reports.models import CallRecord, CounterCluster, CounterVisit, Queue
 from reports.periods import parse_period
 from reports.presentation import display, trend_period
 from staff.views.reports import quick_periods
-from tests.factories import ContactFactory, UserFactory, open_case
+from tests.factories import CaseTypeFactory, ContactFactory, HandlerGroupFactory, UserFactory, open_case
 
 pytestmark = pytest.mark.django_db
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -212,3 +212,42 @@ def test_the_dashboard_charts_the_intakes_per_channel_and_per_source(supervisor)
     per_source = next(chart for title, chart in charts.items() if title.endswith("Source"))
     assert per_source["rows"] == [("Other", "66.7 %", "—"), ("Virtual assistant", "33.3 %", "15.0 %")]
     assert response.content.decode().count('src="data:image/svg+xml;base64,') == len(charts)
+
+
+def _more_of_everything(at: datetime, n: int) -> None:
+    """Calls in ``n`` queues, visits at ``n`` counter clusters, cases of ``n`` case types in ``n`` groups."""
+    for i in range(n):
+        queue = Queue.objects.create(code=f"q{n}-{i}", name=f"Lijn {n}-{i}")
+        CallRecord.objects.create(
+            key=f"c{n}-{i}",
+            queue=queue,
+            offered_at=at,
+            answered_at=at + timedelta(seconds=20),
+            inside_hours=True,
+            wait_seconds=20,
+        )
+        cluster = CounterCluster.objects.create(code=f"b{n}-{i}", name=f"Balie {n}-{i}", norm_minutes=5)
+        CounterVisit.objects.create(
+            key=f"v{n}-{i}",
+            cluster=cluster,
+            booked_at=at - timedelta(days=1),
+            scheduled_start=at,
+            called_at=at + timedelta(minutes=2),
+            booking_channel="website",
+            wait_seconds=120,
+            lead_working_days=1,
+        )
+        with notifications_silenced():
+            open_case(case_type=CaseTypeFactory(default_group=HandlerGroupFactory()), registered_at=at)
+
+
+@pytest.mark.parametrize("path", [PAGE, f"{PAGE}first_line_resolution/", f"{PAGE}call_wait_buckets/"])
+def test_the_pages_cost_as_many_queries_with_more_data(supervisor, contacts, path, django_assert_max_num_queries):
+    """More queues, clusters, case types and groups in the period: not one query more (charts, breakdowns, norms)."""
+    at = datetime(2026, 8, 4, 10, tzinfo=BRUSSELS)
+    _more_of_everything(at, 1)
+    with django_assert_max_num_queries(200) as few:
+        assert supervisor.get(path, {"periode": "2026-Q3"}).status_code == 200
+    _more_of_everything(at, 6)
+    with django_assert_max_num_queries(len(few)):
+        assert supervisor.get(path, {"periode": "2026-Q3"}).status_code == 200
