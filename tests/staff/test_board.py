@@ -261,34 +261,29 @@ def test_call_backs_past_their_time(signed_in, kcc_user, group):
 
 def test_the_counters_say_one_and_many_right_in_dutch(signed_in, supervisor, kcc_user, melding, group):
     """Each counter's noun follows its number: "1 bericht definitief mislukt", "2 berichten definitief mislukt"."""
-    dead_notification(open_case(case_type=melding))
-    with time_machine.travel(at(2026, 11, 30, 9), tick=False):
-        callback_request(
-            actor=kcc_user,
-            handler_group=group,
-            phone="0470 12 34 56",
-            name="Karel",
-            topic="Eén",
-            due_by=at(2026, 11, 30, 10),
-        )
+
+    def one_more_dead_notification_and_late_call_back(name: str) -> None:
+        dead_notification(open_case(case_type=melding))
+        with time_machine.travel(at(2026, 11, 30, 9), tick=False):
+            callback_request(
+                actor=kcc_user,
+                handler_group=group,
+                phone="0470 12 34 56",
+                name=name,
+                topic=f"Vraag van {name}",
+                due_by=at(2026, 11, 30, 10),
+            )
+
     client = signed_in(supervisor)
     client.cookies["django_language"] = "nl-be"
+    one_more_dead_notification_and_late_call_back("Karel")
     with time_machine.travel(at(2026, 11, 30, 12), tick=False):
         page = board(client)
     assert "<strong>1</strong> bericht definitief mislukt" in page
     assert "<strong>0</strong> berichten mislukt" in page
     assert "<strong>1</strong> terugbelverzoek over tijd" in page
 
-    dead_notification(open_case(case_type=melding))
-    with time_machine.travel(at(2026, 11, 30, 9), tick=False):
-        callback_request(
-            actor=kcc_user,
-            handler_group=group,
-            phone="0470 65 43 21",
-            name="Mieke",
-            topic="Twee",
-            due_by=at(2026, 11, 30, 10),
-        )
+    one_more_dead_notification_and_late_call_back("Mieke")
     with time_machine.travel(at(2026, 11, 30, 12), tick=False):
         page = board(client)
     assert "<strong>2</strong> berichten definitief mislukt" in page
