@@ -15,6 +15,8 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from midoffice.permissions import access_column, remember_access
+
 
 class LoginLockoutBackend(AxesStandaloneBackend):
     """Refuses a locked-out username or client address before any password is hashed.
@@ -34,10 +36,10 @@ def _columns(model, alias: str) -> str:
 
 
 _User = get_user_model()
-# Every API request runs this: one precompiled statement for the tokens with the key's prefix and their users
-# (compiling knox's ORM query cost more CPU than PostgreSQL spent on it).
+# Every API request runs this: one precompiled statement for the tokens with the key's prefix, their users and
+# the users' roles and permissions (compiling knox's ORM query cost more CPU than PostgreSQL spent on it).
 _TOKENS_SQL = (
-    f"SELECT {_columns(AuthToken, 't')}, {_columns(_User, 'u')}"
+    f"SELECT {_columns(AuthToken, 't')}, {_columns(_User, 'u')}, {access_column('u.id')}"
     f" FROM {AuthToken._meta.db_table} t JOIN {_User._meta.db_table} u ON u.id = t.user_id WHERE t.token_key = %s"
 )
 _TOKEN_FIELDS = [f.attname for f in AuthToken._meta.concrete_fields]
@@ -70,7 +72,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
     def authenticate_credentials(self, token: bytes):
         """Knox's check (every token with the key's prefix, its digest compared in constant time), read in one
-        precompiled query."""
+        precompiled query with the user's roles and permissions (``midoffice.permissions``)."""
         try:
             key = token.decode("ascii")
         except UnicodeDecodeError as exc:
@@ -80,13 +82,15 @@ class TokenAuthentication(KnoxTokenAuthentication):
         with connection.cursor() as cursor:
             cursor.execute(_TOKENS_SQL, [key[: CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()
-        split = len(_TOKEN_FIELDS)
-        for row in map(_converted, rows):
-            auth_token = AuthToken.from_db(connection.alias, _TOKEN_FIELDS, row[:split])
-            auth_token.user = _User.from_db(connection.alias, _USER_FIELDS, row[split:])
+        split, end = len(_TOKEN_FIELDS), len(_TOKEN_FIELDS) + len(_USER_FIELDS)
+        for row in rows:
+            values = _converted(row[:end])
+            auth_token = AuthToken.from_db(connection.alias, _TOKEN_FIELDS, values[:split])
+            auth_token.user = _User.from_db(connection.alias, _USER_FIELDS, values[split:])
             if self._cleanup_token(auth_token):
                 continue
             if compare_digest(hash_token(key), auth_token.digest):
+                remember_access(auth_token.user, row[end])
                 return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed(_("Invalid token."))
 

@@ -122,6 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check of the persistent connection that costs no round trip.
+        DATABASES["default"]["ENGINE"] = "midoffice.postgresql"
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         # Server-side binding and prepared statements: psycopg prepares a statement once a connection has run it
         # five times, so PostgreSQL parses and plans each query shape once per connection, not on every execution.

@@ -8,7 +8,7 @@ from decimal import Decimal
 import django_fsm
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +21,10 @@ from cases.signals import case_changed
 from cases.workflow import FINAL_STATES, WORKFLOW, CaseChange, CaseState
 from contacts.history import history_actor, history_record_update
 from contacts.models import Channel, Contact, Outcome, Party, Source
-from midoffice.db import insert
+from midoffice.db import insert_numbered
 from midoffice.transactions import atomic_service
 
-from .events import case_event_add
+from .events import case_event_add, case_event_new
 from .routing import route
 
 logger = logging.getLogger(__name__)
@@ -38,18 +38,6 @@ TRANSITIONS = tuple(WORKFLOW)
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
-
-
-def _next_case_id() -> int | None:
-    """The new case's id, taken from its sequence so that the reference — the row's number: short, unique and
-    easy to read out over the phone — goes into the INSERT itself. Setting it by an UPDATE afterwards wrote the
-    row, and every index of the table, twice. SQLite (the embedded default) has no sequence: there the number
-    is known after the insert."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
-        return cursor.fetchone()[0]
 
 
 def _kcc() -> HandlerGroup:
@@ -111,10 +99,7 @@ def case_open(
         party = party.survivor()
     group = route(case_type=case_type, postal_code=postal_code, description=description, channel=channel)
     due_at, warn_at = deadlines_for(case_type, registered_at)
-    pk = _next_case_id()
     case = Case(
-        pk=pk,
-        reference=None if pk is None else str(pk),
         tracking_code=new_tracking_code(),
         case_type=case_type,
         party=party,
@@ -132,26 +117,23 @@ def case_open(
         warn_at=warn_at,
         intake_source=contact.source if contact is not None else Source.STAFF,
     )
-    insert([case])
-    if pk is None:
-        case.reference = str(case.pk)
-        Case.objects.filter(pk=case.pk).update(reference=case.reference)
-    # What the response shows of the case's contacts, without reading them back.
-    case.contact_ids = [contact.pk] if contact is not None else []
-    if contact is not None:
-        insert([Case.contacts.through(case_id=case.pk, contact_id=contact.pk)])
-        if not contact.outcome:
-            # A contact logged to open this case says so itself (contact_log_with_case); an older one learns it here.
-            Contact.objects.filter(pk=contact.pk).update(outcome=Outcome.CASE_CREATED)
-            with history_actor(actor):
-                history_record_update([contact], {"outcome": ("", Outcome.CASE_CREATED)})
-    case_event_add(
-        case_id=case.pk,
+    created = case_event_new(
+        case_id=None,
         kind=EventKind.CREATED,
         to_state=case.state,
         actor=actor,
         data={"handler_group": group.pk, "handler_group_name": group.name},
     )
+    link = [(Case.contacts.through(contact_id=contact.pk), "case_id")] if contact is not None else []
+    # The reference is the case's number; the case, its link to the contact and its first event in one statement.
+    insert_numbered(case, "reference", dependents=[*link, (created, "case_id")])
+    # What the response shows of the case's contacts, without reading them back.
+    case.contact_ids = [contact.pk] if contact is not None else []
+    if contact is not None and not contact.outcome:
+        # A contact logged to open this case says so itself (contact_log_with_case); an older one learns it here.
+        Contact.objects.filter(pk=contact.pk).update(outcome=Outcome.CASE_CREATED)
+        with history_actor(actor):
+            history_record_update([contact], {"outcome": ("", Outcome.CASE_CREATED)})
     case_changed.send(sender=Case, case=case, change=CaseChange.CASE_CREATED, public_message="")
     return case
 

@@ -1,4 +1,6 @@
-"""The one writer of case timeline events (``CaseEvent``), used by every app that records on a case."""
+"""Case timeline events (``CaseEvent``): every app that records on a case makes its events here and writes them
+with ``case_events_write``; only a new case's first event is written in the statement that writes the case
+(``case_open``)."""
 
 from datetime import datetime
 

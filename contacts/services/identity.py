@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from contacts.errors import PartyMerged
 from contacts.history import history_actor
 from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
@@ -25,7 +26,6 @@ from .parties import (
     clean_identifiers,
     clean_party_values,
     clean_points,
-    lock_live_party,
     party_create,
     preferred_points,
 )
@@ -73,8 +73,10 @@ _PARTY = Party._meta.db_table
 _PARTY_BY_IDENTIFIER_SQL = {
     field: f"SELECT * FROM {_PARTY} WHERE {Party._meta.get_field(field).column} = %s" for field in IDENTIFIER_CLEANERS
 }
+# A merge moves every contact point to the survivor: a party holding one is live, unless a merge committed after
+# this statement began (it then reads the tombstone, locked).
 _PARTIES_BY_CONTACT_POINT_SQL = (
-    f"SELECT * FROM {_PARTY} WHERE merged_into_id IS NULL AND id IN"
+    f"SELECT * FROM {_PARTY} WHERE id IN"
     f" (SELECT party_id FROM {ContactPoint._meta.db_table} WHERE kind = %s AND value = %s) ORDER BY id LIMIT 20"
 )
 
@@ -127,10 +129,13 @@ def _enrich(
 
 
 def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict) -> Party | None:
-    """The first live party with this e-mail or phone whose names and identifiers agree, locked."""
-    for party in Party.objects.raw(_PARTIES_BY_CONTACT_POINT_SQL, [kind, value]):
+    """The first live party with this e-mail or phone whose names and identifiers agree, locked: the parties
+    holding it are read and locked in one statement (one party, nearly always)."""
+    for party in Party.objects.raw(locking(_PARTIES_BY_CONTACT_POINT_SQL), [kind, value]):
         if _identifiers_compatible(party, identifiers) and _names_compatible(party, data):
-            return lock_live_party(party)
+            if party.is_tombstone:
+                raise PartyMerged(party_id=party.pk, survivor_id=party.merged_into_id)
+            return party
     return None
 
 
