@@ -145,7 +145,7 @@ PHASES = [
     ("cases.services", "case_open", "case_open (service, incl. commit)"),
     ("cases.services.contacts", "case_open", "case_open (service)"),
     ("cases.services.cases", "_next_case_id", "case id (sequence)"),
-    ("cases.services.cases", "insert_numbered", "case row with its number (insert_numbered)"),
+    ("cases.services.cases", "insert_with", "case row, its link and first event (insert_with)"),
     ("contacts.history", "_record", "change history rows (bulk)"),
     ("cases.services.cases", "route", "routing (route)"),
     ("cases.services.cases", "deadlines_for", "deadlines (calendar)"),

@@ -19,7 +19,7 @@ from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from midoffice.db import insert
+from midoffice.db import NEW_ID, Dependent, insert
 
 _actor: ContextVar = ContextVar("history_actor", default=None)
 
@@ -52,24 +52,45 @@ def history_record_update(rows: Iterable[models.Model], changes: dict[str, tuple
     _record(rows, LogEntry.Action.UPDATE, lambda row: as_lists)
 
 
+def history_of_new(row: models.Model) -> list[Dependent]:
+    """The "created" entry of ``row``, a new row not written yet, to write in the statement that writes it
+    (``midoffice.db.insert_with``): its id goes into the entry there. Nothing where history is off."""
+    if auditlog_disabled.get() or not auditlog.contains(type(row)):
+        return []
+    entry = _entry(row, LogEntry.Action.CREATE, model_instance_diff(None, row, use_json_for_changes=True))
+    return [
+        Dependent(
+            entry,
+            {
+                "object_id": NEW_ID,
+                "object_pk": f"{NEW_ID}::text",
+                "changes": f"jsonb_set(%s, '{{id}}', jsonb_build_array(NULL, {NEW_ID}))",
+            },
+            _complete_entry,
+        )
+    ]
+
+
+def _complete_entry(entry: LogEntry, pk: int) -> None:
+    entry.object_id, entry.object_pk = pk, str(pk)
+    entry.changes = {"id": [None, pk], **entry.changes}
+
+
+def _entry(row: models.Model, action: int, changes: dict) -> LogEntry:
+    return LogEntry(
+        content_type=ContentType.objects.get_for_model(row),
+        object_pk=str(row.pk),
+        object_id=row.pk,
+        object_repr=str(row),
+        action=action,
+        changes=changes,
+        actor=_actor.get(),
+        additional_data=row.get_additional_data(),
+    )
+
+
 def _record(rows: Iterable[models.Model], action: int, changes_of: Callable[[models.Model], dict]) -> None:
     # Off where auditlog's own signals are off (``auditlog.context.disable_auditlog``).
     rows = [row for row in rows if auditlog.contains(type(row))] if not auditlog_disabled.get() else []
-    if not rows:
-        return
-    actor = _actor.get()
-    insert(
-        [
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(row),
-                object_pk=str(row.pk),
-                object_id=row.pk,
-                object_repr=str(row),
-                action=action,
-                changes=changes_of(row),
-                actor=actor,
-                additional_data=row.get_additional_data(),
-            )
-            for row in rows
-        ]
-    )
+    if rows:
+        insert([_entry(row, action, changes_of(row)) for row in rows])

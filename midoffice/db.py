@@ -7,8 +7,9 @@ writes new instances of one model with one ``INSERT … RETURNING`` whose text i
 and row count; the values are prepared by the fields themselves, as the ORM prepares them.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection, models, transaction
@@ -27,10 +28,14 @@ def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str
     return sql, fields
 
 
-def insert(rows: Sequence[models.Model]) -> None:
+def insert(rows: Sequence[models.Model], *, preceded_by: tuple[str, Sequence] | None = None) -> None:
     """Write ``rows``, new instances of one model, in one statement; each gets its primary key from the database
-    unless the first row has one (then all must have one: the case id taken from its sequence). Sends no model
-    signals: whoever needs the change history records it (``contacts.history``)."""
+    unless the first row has one (then all must have one). Sends no model signals: whoever needs the change
+    history records it (``contacts.history``).
+
+    ``preceded_by``: an UPDATE or DELETE and its parameters, run first, in the same statement on PostgreSQL (a
+    delivery attempt recorded on its notification and on the case's timeline: one round trip), before it elsewhere.
+    """
     if not rows:
         return
     model = type(rows[0])
@@ -38,41 +43,78 @@ def insert(rows: Sequence[models.Model]) -> None:
     sql, fields = _statement(model, with_pk, len(rows))
     params = [value for row in rows for value in _prepared(row, fields)]
     with connection.cursor() as cursor:
+        if preceded_by is not None and connection.vendor == "postgresql":
+            sql, params = f"WITH preceding AS ({preceded_by[0]}) {sql}", [*preceded_by[1], *params]
+        elif preceded_by is not None:
+            cursor.execute(*preceded_by)
         cursor.execute(sql, params)
         ids = [found[0] for found in cursor.fetchall()]
     for row, pk in zip(rows, ids, strict=True):
         _written(row, pk)
 
 
+# In a dependent's column expression (``Dependent``): the id of the row it is written with.
+NEW_ID = "NEW_ID"
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """A new row written in the statement of the row it depends on (``insert_with``).
+
+    ``columns`` maps some of its fields (attnames) to SQL expressions of the new row's id (``NEW_ID``) and, where
+    they hold ``%s``, of the field's own value; ``complete`` gives the fields those values in Python, from the id.
+    """
+
+    row: models.Model
+    columns: dict[str, str]
+    complete: Callable[[models.Model, int], None]
+
+
+def refers_to(row: models.Model, attname: str) -> Dependent:
+    """``row``, whose field ``attname`` refers to the new row (a case's link to its contact, its first event)."""
+    return Dependent(row, {attname: NEW_ID}, lambda dependent, pk: setattr(dependent, attname, pk))
+
+
 @cache
-def _numbered_statement(
-    model: type[models.Model], field_name: str, dependents: tuple[tuple[type[models.Model], str], ...]
-) -> tuple[str, tuple[models.Field, ...], tuple[tuple[models.Field, ...], ...]]:
+def _statement_with(
+    model: type[models.Model],
+    number_field: str | None,
+    shapes: tuple[tuple[type[models.Model], tuple[tuple[str, str], ...]], ...],
+) -> tuple[str, tuple[models.Field, ...], tuple[tuple[tuple[models.Field, str], ...], ...]]:
     quote = connection.ops.quote_name
     opts = model._meta
-    numbered = opts.get_field(field_name)
-    fields = tuple(f for f in opts.concrete_fields if not f.primary_key and f is not numbered)
     pk = quote(opts.pk.column)
-    columns = ", ".join([pk, quote(numbered.column), *(quote(f.column) for f in fields)])
-    values = ", ".join(["n.id", "n.id::text", *["%s"] * len(fields)])
-    parts = [
-        f"n AS (SELECT nextval(pg_get_serial_sequence('{opts.db_table}', '{opts.pk.column}')) AS id)",
-        f"r AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {values} FROM n RETURNING {pk})",
-    ]
+    if number_field is None:
+        fields = tuple(f for f in opts.concrete_fields if not f.primary_key)
+        values = ", ".join(["%s"] * len(fields))
+        columns = ", ".join(quote(f.column) for f in fields)
+        parts = [f"new AS (INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({values}) RETURNING {pk})"]
+    else:
+        numbered = opts.get_field(number_field)
+        fields = tuple(f for f in opts.concrete_fields if not f.primary_key and f is not numbered)
+        values = ", ".join(["n.id", "n.id::text", *["%s"] * len(fields)])
+        columns = ", ".join([pk, quote(numbered.column), *(quote(f.column) for f in fields)])
+        parts = [
+            f"n AS (SELECT nextval(pg_get_serial_sequence('{opts.db_table}', '{opts.pk.column}')) AS id)",
+            f"new AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {values} FROM n RETURNING {pk})",
+        ]
     dependent_fields = []
-    for index, (dependent, attname) in enumerate(dependents):
-        dopts = dependent._meta
-        refers = next(f for f in dopts.concrete_fields if f.attname == attname)
-        dfields = tuple(f for f in dopts.concrete_fields if not f.primary_key and f is not refers)
-        dcolumns = ", ".join([quote(refers.column), *(quote(f.column) for f in dfields)])
-        dvalues = ", ".join([f"r.{pk}", *["%s"] * len(dfields)])
+    for index, (dependent, expressions) in enumerate(shapes):
+        dopts, expressions = dependent._meta, dict(expressions)
+        dfields = tuple(
+            (f, expressions.get(f.attname, "%s").replace(NEW_ID, f"new.{pk}"))
+            for f in dopts.concrete_fields
+            if not f.primary_key
+        )
+        dcolumns = ", ".join(quote(f.column) for f, _expression in dfields)
+        dvalues = ", ".join(expression for _f, expression in dfields)
         parts.append(
-            f"w{index} AS (INSERT INTO {quote(dopts.db_table)} ({dcolumns}) SELECT {dvalues} FROM r"
+            f"w{index} AS (INSERT INTO {quote(dopts.db_table)} ({dcolumns}) SELECT {dvalues} FROM new"
             f" RETURNING {quote(dopts.pk.column)})"
         )
-        dependent_fields.append(dfields)
-    returned = ", ".join([f"r.{pk}", *(f"(SELECT * FROM w{i})" for i in range(len(dependents)))])
-    return f"WITH {', '.join(parts)} SELECT {returned} FROM r", fields, tuple(dependent_fields)
+        dependent_fields.append(tuple((f, expression) for f, expression in dfields if "%s" in expression))
+    returned = ", ".join([f"new.{pk}", *(f"(SELECT * FROM w{i})" for i in range(len(shapes)))])
+    return f"WITH {', '.join(parts)} SELECT {returned} FROM new", fields, tuple(dependent_fields)
 
 
 def _prepared(row: models.Model, fields: Sequence[models.Field]) -> list:
@@ -85,39 +127,38 @@ def _written(row: models.Model, pk: int) -> None:
     row._state.db = connection.alias
 
 
-def insert_numbered(row: models.Model, field_name: str, *, dependents: Sequence[tuple[models.Model, str]] = ()) -> None:
-    """Write ``row``, a new instance, with its primary key in text in ``field_name`` too (a case's reference: its
-    number, short, unique and easy to read out over the phone), and ``dependents``: new rows of other models,
-    each with the name of its field (attname) that refers to ``row`` (a case's link to its contact, its first
-    timeline event), each model at most once.
-
-    On PostgreSQL in one statement: the number taken from the table's sequence and the rows written with it.
-    Setting the field by an UPDATE afterwards wrote the row and every index of the table twice, and taking the
-    number first, then writing each row, cost a round trip each. SQLite (the embedded default) has no sequence:
-    there the field is set after the insert, and the dependents are written after it.
+def insert_with(row: models.Model, *, number_field: str | None = None, dependents: Sequence[Dependent] = ()) -> None:
+    """Write ``row``, a new instance, and its ``dependents`` (each model at most once): on PostgreSQL in one
+    statement, a round trip for all of them. With ``number_field`` the row's primary key goes into that field too,
+    as text (a case's reference: its number, short, unique and easy to read out over the phone), taken from the
+    table's sequence inside the statement: setting it by an UPDATE afterwards wrote the row and every index of the
+    table twice. SQLite (the embedded default) has no sequence: there the field is set after the insert and each
+    dependent written after it.
     """
     model = type(row)
     if connection.vendor != "postgresql":
         insert([row])
-        setattr(row, field_name, str(row.pk))
-        model._default_manager.filter(pk=row.pk).update(**{field_name: getattr(row, field_name)})
-        for dependent, attname in dependents:
-            setattr(dependent, attname, row.pk)
-            insert([dependent])
+        if number_field is not None:
+            setattr(row, number_field, str(row.pk))
+            model._default_manager.filter(pk=row.pk).update(**{number_field: getattr(row, number_field)})
+        for dependent in dependents:
+            dependent.complete(dependent.row, row.pk)
+            insert([dependent.row])
         return
-    shape = tuple((type(dependent), attname) for dependent, attname in dependents)
-    sql, fields, dependent_fields = _numbered_statement(model, field_name, shape)
+    shapes = tuple((type(d.row), tuple(sorted(d.columns.items()))) for d in dependents)
+    sql, fields, dependent_fields = _statement_with(model, number_field, shapes)
     params = _prepared(row, fields)
-    for (dependent, _attname), dfields in zip(dependents, dependent_fields, strict=True):
-        params += _prepared(dependent, dfields)
+    for dependent, dfields in zip(dependents, dependent_fields, strict=True):
+        params += _prepared(dependent.row, [f for f, _expression in dfields])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pk, *dependent_pks = cursor.fetchone()
     _written(row, pk)
-    setattr(row, field_name, str(pk))
-    for (dependent, attname), dependent_pk in zip(dependents, dependent_pks, strict=True):
-        setattr(dependent, attname, pk)
-        _written(dependent, dependent_pk)
+    if number_field is not None:
+        setattr(row, number_field, str(pk))
+    for dependent, dependent_pk in zip(dependents, dependent_pks, strict=True):
+        dependent.complete(dependent.row, pk)
+        _written(dependent.row, dependent_pk)
 
 
 def locking(sql: str) -> str:

@@ -15,14 +15,29 @@ ID_MAX = 2**63 - 1
 
 
 def clone_field(field: serializers.Field) -> serializers.Field:
-    """A new, unbound copy of a declared field, made again from the arguments it was declared with.
+    """A new, unbound copy of a declared field (never bound itself: only its copies are).
 
     DRF copies every declared field for every serializer instance with ``copy.deepcopy``, which makes the field
     again from deep copies of its arguments: choices, querysets and validators copied for each request, about a
-    millisecond on a create request with nested input. The arguments are never changed after construction, so
-    they are shared, except nested fields (made again the same way) and a list or dict ``default``/``initial``,
-    which DRF hands out as is.
+    millisecond on a create request with nested input. A plain field is copied as it stands after construction,
+    its own lists and dicts (validators, choices, error messages) copied one level, a list or dict
+    ``default``/``initial`` (which DRF hands out as is) deeply. A field holding other fields (a nested
+    serializer, a list's child) is made again from its arguments, those fields cloned the same way.
     """
+    state = field.__dict__
+    if not isinstance(field, serializers.BaseSerializer) and not any(
+        isinstance(value, serializers.Field) for value in state.values()
+    ):
+        clone = object.__new__(field.__class__)
+        clone.__dict__ = {
+            name: copy.deepcopy(value)
+            if name in ("default", "initial") and isinstance(value, (list, dict))
+            else value.copy()
+            if isinstance(value, (list, dict))
+            else value
+            for name, value in state.items()
+        }
+        return clone
     args = [clone_field(arg) if isinstance(arg, serializers.Field) else arg for arg in field._args]
     kwargs = {}
     for name, value in field._kwargs.items():

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import Case, EventKind, GroupMessage, GroupMessageStatus
-from cases.services import case_event_add, case_event_new, case_events_write
+from cases.services import case_event_new, case_events_write
 from contacts.models import ContactPointKind
 from contacts.selectors import preferred_point_value
 from midoffice.backoff import backoff
-from midoffice.db import insert
+from midoffice.db import NEW_ID, Dependent, insert_with
 from midoffice.roles import SUPERVISOR
 
 from . import burgerprofiel, dosis
@@ -160,6 +160,14 @@ def notifications_on_case_change(*, case: Case, change: str, public_message: str
     notifications_queue(case=case, kind=change, public_message=public_message)
 
 
+# The queued event's data names its notification: set in the statement that writes both, and in Python from the id.
+_NAMES_NOTIFICATION = {"data": f"jsonb_set(%s, '{{notification}}', to_jsonb({NEW_ID}))"}
+
+
+def _name_notification(event, pk: int) -> None:
+    event.data = {"notification": pk, **event.data}
+
+
 def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> list[Notification]:
     """Write the outbox rows for a case change; call inside the transaction that makes the change.
 
@@ -205,20 +213,18 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
             )
             for subscription in _webhooks(case, kind)
         ]
+    for notification in notifications:
+        # Each outbox row with its event on the case's timeline, which names it, in one statement: one citizen
+        # notification (an e-mail) is the common case.
+        queued = case_event_new(
+            case_id=case.pk,
+            kind=EventKind.NOTIFICATION_QUEUED,
+            text=notification.kind,
+            data={"backend": notification.backend, "recipient": notification.recipient},
+        )
+        insert_with(notification, dependents=[Dependent(queued, _NAMES_NOTIFICATION, _name_notification)])
     if not notifications:
         return []
-    insert(notifications)
-    case_events_write(
-        [
-            case_event_new(
-                case_id=case.pk,
-                kind=EventKind.NOTIFICATION_QUEUED,
-                text=n.kind,
-                data={"notification": n.pk, "backend": n.backend, "recipient": n.recipient},
-            )
-            for n in notifications
-        ]
-    )
     ids = [n.pk for n in notifications]
     transaction.on_commit(lambda: _enqueue(ids))
     return notifications
@@ -319,20 +325,24 @@ def _record_attempt(notification: Notification, event: str, now: datetime) -> No
         "status": notification.status,
         "attempt": notification.attempts,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _ATTEMPT_SQL,
-            [
-                notification.attempts,
-                moment(notification.last_attempt_at),
-                notification.status,
-                moment(notification.next_attempt_at),
-                notification.last_error,
-                moment(notification.sent_at),
-                notification.pk,
-            ],
-        )
-    case_event_add(case_id=notification.case_id, kind=event, text=notification.last_error, data=data, created_at=now)
+    attempt = [
+        notification.attempts,
+        moment(notification.last_attempt_at),
+        notification.status,
+        moment(notification.next_attempt_at),
+        notification.last_error,
+        moment(notification.sent_at),
+        notification.pk,
+    ]
+    # The notification's row and the case's event in one statement.
+    case_events_write(
+        [
+            case_event_new(
+                case_id=notification.case_id, kind=event, text=notification.last_error, data=data, created_at=now
+            )
+        ],
+        preceded_by=(_ATTEMPT_SQL, attempt),
+    )
     logger.info(
         "notification.attempt",
         extra={

@@ -2,14 +2,16 @@
 
 from decimal import Decimal
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEvent
-from midoffice.db import insert, locking, planned_per_value
-from tests.factories import CaseTypeFactory, PersonFactory, open_case
+from contacts.models import Contact
+from midoffice.db import NEW_ID, Dependent, insert, insert_with, locking, planned_per_value, refers_to
+from tests.factories import CaseTypeFactory, ContactFactory, PersonFactory, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,78 @@ def test_nothing_to_insert_is_no_statement():
     assert len(queries) == 0
 
 
+def _new_case_like(template: Case) -> Case:
+    skip = ("id", "reference", "tracking_code", "created_at", "updated_at")
+    case = Case(
+        **{f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields if f.attname not in skip}
+    )
+    case.tracking_code = "NUMBERED23"
+    return case
+
+
+def test_a_numbered_row_and_its_dependents_are_written_together_and_refer_to_it():
+    template, contact = open_case(), ContactFactory()
+    case = _new_case_like(template)
+    link = Case.contacts.through(contact_id=contact.pk)
+    event = CaseEvent(kind="note", text="first", data={"n": 1})
+    with CaptureQueriesContext(connection) as queries:
+        insert_with(
+            case, number_field="reference", dependents=[refers_to(link, "case_id"), refers_to(event, "case_id")]
+        )
+    # One round trip on PostgreSQL; SQLite has no sequence to number the row inside the INSERT.
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert case.pk is not None and case.reference == str(case.pk) and not case._state.adding
+    assert Case.objects.get(pk=case.pk).reference == str(case.pk)
+    assert list(Case.objects.get(pk=case.pk).contacts.all()) == [contact]
+    stored = CaseEvent.objects.get(pk=event.pk)
+    assert (stored.case_id, stored.text, stored.data, event.case_id) == (case.pk, "first", {"n": 1}, case.pk)
+    assert Case.contacts.through.objects.get(pk=link.pk).case_id == case.pk
+
+
+def test_a_dependent_column_may_be_an_expression_of_the_new_id_and_of_its_own_value():
+    contact = ContactFactory.build(party=PersonFactory(), subject="Vraag")
+
+    def complete(event, pk):
+        event.text, event.data = f"contact {pk}", {**event.data, "contact": pk}
+
+    # An event of an existing case that names the new contact, by SQL on PostgreSQL and by ``complete`` elsewhere.
+    event = CaseEvent(case_id=open_case().pk, kind="note", data={"kept": True})
+    expressions = {"text": f"'contact ' || {NEW_ID}", "data": f"jsonb_set(%s, '{{contact}}', to_jsonb({NEW_ID}))"}
+    insert_with(contact, dependents=[Dependent(event, expressions, complete)])
+    assert Contact.objects.filter(pk=contact.pk, subject="Vraag").exists()
+    stored = CaseEvent.objects.get(pk=event.pk)
+    assert (stored.text, stored.data) == (f"contact {contact.pk}", {"kept": True, "contact": contact.pk})
+    assert (event.text, event.data) == (stored.text, stored.data)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections")
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_replaces_a_connection_the_server_closed_without_asking_it():
+    wrapper = connections.create_connection("default")
+    try:
+        wrapper.ensure_connection()
+        first = wrapper.connection
+        # A sound idle connection is kept, and checked without a query.
+        wrapper.health_check_done = False
+        with CaptureQueriesContext(wrapper) as queries:
+            wrapper.close_if_health_check_failed()
+        assert wrapper.connection is first and len(queries) == 0
+        # The server ends it (a restart, pg_terminate_backend): it is closed, and the next query opens another.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [first.info.backend_pid])
+        wrapper.health_check_done = False
+        wrapper.close_if_health_check_failed()
+        assert wrapper.connection is None and first.closed
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert wrapper.connection is not first
+        with pytest.raises(psycopg.OperationalError):
+            first.execute("SELECT 1")
+    finally:
+        wrapper.close()
+
+
 def test_locking_takes_a_row_lock_where_the_database_has_them():
     sql = locking("SELECT 1")
     if connection.vendor == "postgresql":
@@ -86,3 +160,14 @@ def test_reads_of_a_partys_rows_are_planned_for_the_party_and_only_they():
     with planned_per_value():
         assert _plan_cache_mode() == "force_custom_plan"
     assert _plan_cache_mode() == "auto"
+
+
+def test_an_insert_may_carry_the_change_it_records_in_its_statement():
+    case = open_case()
+    event = CaseEvent(case_id=case.pk, kind="note", text="renamed")
+    change = (f"UPDATE {Case._meta.db_table} SET location = %s WHERE id = %s", ["Kerkstraat 1", case.pk])
+    with CaptureQueriesContext(connection) as queries:
+        insert([event], preceded_by=change)
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert Case.objects.get(pk=case.pk).location == "Kerkstraat 1"
+    assert CaseEvent.objects.get(pk=event.pk).text == "renamed"

@@ -1,5 +1,6 @@
 """The project's serializer bases: declared fields cloned per instance, never shared between instances."""
 
+import pytest
 from rest_framework import serializers
 
 from midoffice.serializers import Serializer, clone_field
@@ -51,3 +52,18 @@ def test_clone_keeps_the_arguments():
     clone = clone_field(field)
     assert clone is not field
     assert (clone.max_length, clone.required, clone.allow_blank, clone.help_text) == (7, False, True, "h")
+
+
+def test_a_plain_fields_clone_has_its_own_state_and_validates_as_declared():
+    field = serializers.CharField(max_length=3, default={"a": [1]})
+    clone = clone_field(field)
+    assert type(clone) is serializers.CharField and clone.parent is None
+    assert clone.validators is not field.validators and len(clone.validators) == len(field.validators)
+    clone.validators.append(lambda value: None)
+    assert len(field.validators) == len(clone.validators) - 1
+    assert clone.default == {"a": [1]} and clone.default["a"] is not field.default["a"]
+    clone.bind("code", Point())
+    assert (clone.field_name, field.field_name) == ("code", None)
+    assert clone.run_validation("abc") == "abc"
+    with pytest.raises(serializers.ValidationError, match="3"):
+        clone.run_validation("abcd")

@@ -21,7 +21,7 @@ from cases.signals import case_changed
 from cases.workflow import FINAL_STATES, WORKFLOW, CaseChange, CaseState
 from contacts.history import history_actor, history_record_update
 from contacts.models import Channel, Contact, Outcome, Party, Source
-from midoffice.db import insert_numbered
+from midoffice.db import insert_with, refers_to
 from midoffice.transactions import atomic_service
 
 from .events import case_event_add, case_event_new
@@ -124,9 +124,9 @@ def case_open(
         actor=actor,
         data={"handler_group": group.pk, "handler_group_name": group.name},
     )
-    link = [(Case.contacts.through(contact_id=contact.pk), "case_id")] if contact is not None else []
+    link = [refers_to(Case.contacts.through(contact_id=contact.pk), "case_id")] if contact is not None else []
     # The reference is the case's number; the case, its link to the contact and its first event in one statement.
-    insert_numbered(case, "reference", dependents=[*link, (created, "case_id")])
+    insert_with(case, number_field="reference", dependents=[*link, refers_to(created, "case_id")])
     # What the response shows of the case's contacts, without reading them back.
     case.contact_ids = [contact.pk] if contact is not None else []
     if contact is not None and not contact.outcome:

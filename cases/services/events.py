@@ -1,6 +1,6 @@
 """Case timeline events (``CaseEvent``): every app that records on a case makes its events here and writes them
-with ``case_events_write``; only a new case's first event is written in the statement that writes the case
-(``case_open``)."""
+with ``case_events_write``, except an event about a row being written (a new case's first event, the queuing of a
+notification), which is written in that row's statement (``midoffice.db.insert_with``)."""
 
 from datetime import datetime
 
@@ -38,10 +38,12 @@ def case_event_new(
     )
 
 
-def case_events_write(events: list[CaseEvent]) -> list[CaseEvent]:
+def case_events_write(events: list[CaseEvent], *, preceded_by: tuple[str, list] | None = None) -> list[CaseEvent]:
     """Append events to case timelines, in the caller's transaction, in one statement (events are written on every
-    case change and every delivery attempt: a precompiled INSERT, docs/performance.md)."""
-    insert(events)
+    case change and every delivery attempt: a precompiled INSERT, docs/performance.md); ``preceded_by``: the change
+    they record, an UPDATE and its parameters, run in the same statement where the database can
+    (``midoffice.db.insert``)."""
+    insert(events, preceded_by=preceded_by)
     return events
 
 

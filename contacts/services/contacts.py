@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.history import history_actor, history_record_create
+from contacts.history import history_actor, history_of_new
 from contacts.models import Channel, Contact, Direction, MatchedOn, Outcome, Party, Source
-from midoffice.db import insert
+from midoffice.db import insert_with
 from midoffice.transactions import atomic_service
 
 from .identity import party_resolve
@@ -125,7 +125,7 @@ def contact_log(
         handled_by=handled_by,
         **values,
     )
-    insert([contact])
     with history_actor(actor):
-        history_record_create([contact])
+        # The contact and its history entry in one statement.
+        insert_with(contact, dependents=history_of_new(contact))
     return contact
