@@ -4,7 +4,8 @@ Opening a case writes five to ten rows (contact, case, its link to the contact, 
 change history). Through the ORM each ``create``/``bulk_create`` compiles its INSERT anew and sends model signals,
 which cost the request more CPU than PostgreSQL spends running the statements (docs/performance.md). ``insert``
 writes new instances of one model with one ``INSERT … RETURNING`` whose text is made once per model, column set
-and row count; the values are prepared by the fields themselves, as the ORM prepares them.
+and row count; the values are prepared by the fields themselves, as the ORM prepares them. ``insert_with`` writes
+a row and the rows that refer to it (its links, its first event, its history entry) in one statement.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -128,12 +129,13 @@ def _written(row: models.Model, pk: int) -> None:
 
 
 def insert_with(row: models.Model, *, number_field: str | None = None, dependents: Sequence[Dependent] = ()) -> None:
-    """Write ``row``, a new instance, and its ``dependents`` (each model at most once): on PostgreSQL in one
-    statement, a round trip for all of them. With ``number_field`` the row's primary key goes into that field too,
-    as text (a case's reference: its number, short, unique and easy to read out over the phone), taken from the
-    table's sequence inside the statement: setting it by an UPDATE afterwards wrote the row and every index of the
-    table twice. SQLite (the embedded default) has no sequence: there the field is set after the insert and each
-    dependent written after it.
+    """Write ``row``, a new instance, and its ``dependents``: on PostgreSQL in one statement, a round trip for all
+    of them (each round trip costs both processes a system call, a wake-up and the protocol's work).
+
+    With ``number_field`` the row's primary key goes into that field too, as text (a case's reference: its number,
+    short, unique and easy to read out over the phone), taken from the table's sequence inside the statement:
+    setting it by an UPDATE afterwards wrote the row and every index of the table twice. SQLite (the embedded
+    default) has no sequence: there the field is set after the insert and each dependent written after it.
     """
     model = type(row)
     if connection.vendor != "postgresql":
