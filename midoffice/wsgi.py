@@ -18,7 +18,3 @@ refuse_unsafe_deployment()
 get_resolver().url_patterns  # noqa: B018
 gc.collect()
 gc.freeze()
-# A request allocates tens of thousands of objects, nearly all freed by reference counting when it ends: with
-# Python's default threshold (700) the collector ran a few dozen times per request, each time walking what the
-# request had made so far. Every 20,000 allocations it still collects what cycles leave behind.
-gc.set_threshold(20_000, 20, 20)
