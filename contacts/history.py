@@ -54,7 +54,9 @@ def history_record_update(rows: Iterable[models.Model], changes: dict[str, tuple
 
 def history_of_new(row: models.Model) -> list[Dependent]:
     """The "created" entry of ``row``, a new row not written yet, to write in the statement that writes it
-    (``midoffice.db.insert_with``): its id goes into the entry there. Nothing where history is off."""
+    (``midoffice.db.insert_with``): its id goes into the entry there. The other values are the row's as they stand:
+    a model with fields set on save (``auto_now``) records those with ``history_record_create`` after the write.
+    Nothing where history is off."""
     if auditlog_disabled.get() or not auditlog.contains(type(row)):
         return []
     entry = _entry(row, LogEntry.Action.CREATE, model_instance_diff(None, row, use_json_for_changes=True))

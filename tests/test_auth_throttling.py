@@ -7,14 +7,18 @@ import environ
 import pytest
 import time_machine
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.db import connection
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
 from midoffice.auth import TokenAuthentication
+from midoffice.permissions import roles_and_permissions
 from midoffice.throttling import client_ip
 from notifications import oauth
 from tests.factories import UserFactory
@@ -177,6 +181,21 @@ class TestTokens:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
         assert client.get(PARTIES).status_code == 200
+
+    def test_the_users_roles_and_permissions_are_read_with_the_token(self):
+        user = UserFactory(username="balie", role="front_desk")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label="contacts", codename="view_accesslog"))
+        key = login("balie", PASSWORD).json()["token"]
+        with CaptureQueriesContext(connection) as queries:
+            found, _token = TokenAuthentication().authenticate_credentials(key.encode())
+            roles, permissions = roles_and_permissions(found)
+        assert len(queries) == 1
+        assert roles == {"front_desk"}
+        assert {"contacts.add_contact", "contacts.view_accesslog"} <= permissions
+        # A user without any role or permission reads as such (the database's empty aggregate is NULL).
+        UserFactory(username="leeg")
+        bare = TokenAuthentication().authenticate_credentials(login("leeg", PASSWORD).json()["token"].encode())[0]
+        assert roles_and_permissions(bare) == (frozenset(), frozenset())
 
     def test_the_database_holds_only_a_hash_of_the_key(self):
         UserFactory(username="balie", role="front_desk")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.errors import PartyMerged, RowGone
-from contacts.models import Contact, ContactPoint, Representative
+from contacts.models import Contact, ContactPoint, Party, Representative
 from tests.contacts.admin_forms import association_renamed, inline
 from tests.factories import (
     AssociationFactory,
@@ -65,6 +65,21 @@ class TestTheTombstoneRuleLivesInTheServices:
         with pytest.raises(PartyMerged):
             services.representative_add(actor=None, organisation=organisation, person=PersonFactory(), role="lid")
         assert not Representative.objects.exists()
+
+    def test_a_caller_found_by_the_point_of_a_party_merged_meanwhile_is_refused_and_nothing_written(self):
+        # A merge moves every point to the survivor; one left on the tombstone is what a resolution reads when the
+        # merge commits after its look-up began (the look-up locks what it reads, and reads the tombstone then).
+        merged = tombstone()
+        EmailFactory(party=merged, value="a@example.be")
+        parties, contacts = Party.objects.count(), Contact.objects.count()
+        with pytest.raises(PartyMerged):
+            services.contact_log(
+                actor=None,
+                channel="phone",
+                subject="Vraag",
+                party_data={"given_name": merged.given_name, "email": "a@example.be"},
+            )
+        assert (Party.objects.count(), Contact.objects.count()) == (parties, contacts)
 
     def test_a_contact_point_of_a_merged_party_cannot_be_corrected(self):
         point = EmailFactory(party=tombstone(), value="a@example.be")
