@@ -14,6 +14,28 @@ from .text import clean_text
 ID_MAX = 2**63 - 1
 
 
+# Per declared field: (the field, the names of its own lists and dicts or None when it holds other fields, how many
+# attributes it had). Declared fields are class attributes, made once: the table only grows with the code.
+_RECIPES: dict[int, tuple[serializers.Field, tuple[str, ...] | None, int]] = {}
+
+
+def _mutable_attributes(field: serializers.Field) -> tuple[str, ...] | None:
+    """The names of a plain field's lists and dicts; None for a field holding other fields (a nested serializer,
+    a list's child). Worked out once per declared field, again if it has gained attributes since."""
+    state = field.__dict__
+    known = _RECIPES.get(id(field))
+    if known is not None and known[0] is field and known[2] == len(state):
+        return known[1]
+    if isinstance(field, serializers.BaseSerializer) or any(
+        isinstance(value, serializers.Field) for value in state.values()
+    ):
+        names = None
+    else:
+        names = tuple(name for name, value in state.items() if isinstance(value, (list, dict)))
+    _RECIPES[id(field)] = (field, names, len(state))
+    return names
+
+
 def clone_field(field: serializers.Field) -> serializers.Field:
     """A new, unbound copy of a declared field (never bound itself: only its copies are).
 
@@ -24,19 +46,14 @@ def clone_field(field: serializers.Field) -> serializers.Field:
     ``default``/``initial`` (which DRF hands out as is) deeply. A field holding other fields (a nested
     serializer, a list's child) is made again from its arguments, those fields cloned the same way.
     """
-    state = field.__dict__
-    if not isinstance(field, serializers.BaseSerializer) and not any(
-        isinstance(value, serializers.Field) for value in state.values()
-    ):
+    mutable = _mutable_attributes(field)
+    if mutable is not None:
+        state = field.__dict__.copy()
+        for name in mutable:
+            value = state[name]
+            state[name] = copy.deepcopy(value) if name in ("default", "initial") else value.copy()
         clone = object.__new__(field.__class__)
-        clone.__dict__ = {
-            name: copy.deepcopy(value)
-            if name in ("default", "initial") and isinstance(value, (list, dict))
-            else value.copy()
-            if isinstance(value, (list, dict))
-            else value
-            for name, value in state.items()
-        }
+        clone.__dict__ = state
         return clone
     args = [clone_field(arg) if isinstance(arg, serializers.Field) else arg for arg in field._args]
     kwargs = {}

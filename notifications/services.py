@@ -213,7 +213,14 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
             )
             for subscription in _webhooks(case, kind)
         ]
+    held = current_app.conf.task_always_eager
+    if held:
+        # No broker: this process makes the first attempt right after the commit (_deliver_held) and holds the
+        # rows meanwhile; the relay takes one only if that attempt never happened (the process died).
+        held_until = timezone.now() + HELD_FOR
     for notification in notifications:
+        if held:
+            notification.next_attempt_at = held_until
         # Each outbox row with its event on the case's timeline, which names it, in one statement: one citizen
         # notification (an e-mail) is the common case.
         queued = case_event_new(
@@ -225,8 +232,11 @@ def notifications_queue(*, case: Case, kind: str, public_message: str = "") -> l
         insert_with(notification, dependents=[Dependent(queued, _NAMES_NOTIFICATION, _name_notification)])
     if not notifications:
         return []
-    ids = [n.pk for n in notifications]
-    transaction.on_commit(lambda: _enqueue(ids))
+    if held:
+        transaction.on_commit(lambda: _deliver_held(notifications))
+    else:
+        ids = [n.pk for n in notifications]
+        transaction.on_commit(lambda: _enqueue(ids))
     return notifications
 
 
@@ -238,6 +248,24 @@ def notification_mark_read(*, notification: Notification) -> bool:
 
 # The delivery task by name: the tasks module calls these services, so they do not import it.
 DELIVER_TASK = "notifications.tasks.deliver_notification"
+
+
+# How long the first attempt of a notification written without a broker holds it (far longer than a send may take:
+# EMAIL_TIMEOUT, MIDOFFICE_HTTP_TIMEOUT_SECONDS); the relay leaves it alone until then, plus the grace period.
+HELD_FOR = timedelta(minutes=5)
+
+
+def _deliver_held(notifications: list[Notification]) -> None:
+    """Without a broker (the embedded default), after the commit that wrote them: the first attempt at each
+    notification, which this process holds (``HELD_FOR``) and so makes without a claim or a transaction of its
+    own (the attempt is recorded in one statement). An error leaves the row to the relay, as a broker outage
+    does."""
+    for notification in notifications:
+        try:
+            notification.next_attempt_at = timezone.now()
+            _attempt(notification, notification.next_attempt_at)
+        except Exception:
+            logger.warning("Could not deliver notification %s; the relay will", notification.pk, exc_info=True)
 
 
 def _enqueue(ids: list[int], countdown: float = 0) -> None:
@@ -258,29 +286,35 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         notification = _claim(notification_id, now)
         if notification is None:
             return None
-        notification.attempts += 1
-        notification.last_attempt_at = now
-        event, retry_in = EventKind.NOTIFICATION_SENT, None
-        try:
-            SENDERS[notification.backend](notification)
-        except TransientError as exc:
-            notification.last_error = str(exc)[:2000]
-            if notification.attempts >= settings.MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = Status.DEAD
-            else:
-                notification.status = Status.FAILED
-                retry_in = max(backoff(notification.attempts), timedelta(seconds=exc.retry_after or 0))
-                notification.next_attempt_at = now + retry_in
-            event = EventKind.NOTIFICATION_FAILED
-        except Exception as exc:  # PermanentError, and any bug in a backend: retrying will not help
-            notification.last_error = str(exc)[:2000] or exc.__class__.__name__
+        return _attempt(notification, now)
+
+
+def _attempt(notification: Notification, now: datetime) -> str:
+    """Send ``notification`` (claimed or held) once and record the outcome; returns its new status."""
+    notification.attempts += 1
+    notification.last_attempt_at = now
+    event, retry_in = EventKind.NOTIFICATION_SENT, None
+    try:
+        SENDERS[notification.backend](notification)
+    except TransientError as exc:
+        notification.last_error = str(exc)[:2000]
+        if notification.attempts >= settings.MIDOFFICE_NOTIFICATION_MAX_ATTEMPTS:
             notification.status = Status.DEAD
-            event = EventKind.NOTIFICATION_FAILED
         else:
-            notification.status, notification.sent_at, notification.last_error = Status.SENT, now, ""
-        _record_attempt(notification, event, now)
-        if retry_in is not None:
-            transaction.on_commit(lambda: _enqueue([notification.pk], countdown=retry_in.total_seconds()))
+            notification.status = Status.FAILED
+            retry_in = max(backoff(notification.attempts), timedelta(seconds=exc.retry_after or 0))
+            notification.next_attempt_at = now + retry_in
+        event = EventKind.NOTIFICATION_FAILED
+    except Exception as exc:  # PermanentError, and any bug in a backend: retrying will not help
+        notification.last_error = str(exc)[:2000] or exc.__class__.__name__
+        notification.status = Status.DEAD
+        event = EventKind.NOTIFICATION_FAILED
+    else:
+        notification.status, notification.sent_at, notification.last_error = Status.SENT, now, ""
+    _record_attempt(notification, event, now)
+    # Without a broker the relay (the embedded periodic jobs) makes the next attempt when it is due.
+    if retry_in is not None and not current_app.conf.task_always_eager:
+        transaction.on_commit(lambda: _enqueue([notification.pk], countdown=retry_in.total_seconds()))
     return notification.status
 
 

@@ -67,3 +67,11 @@ def test_a_plain_fields_clone_has_its_own_state_and_validates_as_declared():
     assert clone.run_validation("abc") == "abc"
     with pytest.raises(serializers.ValidationError, match="3"):
         clone.run_validation("abcd")
+
+
+def test_a_field_that_gains_a_list_after_its_first_clone_has_it_copied_too():
+    field = serializers.CharField()
+    clone_field(field)
+    field.extra = ["a"]
+    clone = clone_field(field)
+    assert clone.extra == ["a"] and clone.extra is not field.extra

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 import time_machine
+from celery import current_app
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -165,6 +166,7 @@ def test_the_relay_delivers_what_the_broker_never_took(melding, citizen, monkeyp
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)  # a broker is configured
     monkeypatch.setattr(tasks.deliver_notification, "apply_async", broker_down)
     with committed():
         open_case(case_type=melding, party=citizen)
@@ -178,6 +180,39 @@ def test_the_relay_delivers_what_the_broker_never_took(melding, citizen, monkeyp
         assert services.notifications_relay() == 0
     notification.refresh_from_db()
     assert notification.status == "sent" and len(mail.outbox) == 1
+
+
+def test_without_a_broker_the_process_holds_its_first_attempt_and_the_relay_takes_over_if_it_died(
+    melding, citizen, monkeypatch, committed
+):
+    monkeypatch.setattr(services, "_deliver_held", lambda notifications: None)  # died right after the commit
+    with committed():
+        open_case(case_type=melding, party=citizen)
+    notification = Notification.objects.get()
+    assert (notification.status, notification.attempts) == ("pending", 0)
+    assert notification.next_attempt_at >= timezone.now() + services.HELD_FOR - timedelta(seconds=5)
+    monkeypatch.undo()
+
+    # Held: neither a worker's claim nor the relay touches it meanwhile.
+    assert services.notification_deliver(notification_id=notification.pk) is None
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert services.notifications_relay() == 0
+    with time_machine.travel(notification.next_attempt_at + timedelta(minutes=2)):
+        assert services.notifications_relay() == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts, len(mail.outbox)) == ("sent", 1, 1)
+
+
+def test_without_a_broker_a_failed_attempt_to_record_is_left_to_the_relay(melding, citizen, monkeypatch, committed):
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(services, "_record_attempt", database_gone)
+    with committed():
+        case = open_case(case_type=melding, party=citizen)  # the request itself succeeds
+    notification = Notification.objects.get(case=case)
+    assert (notification.status, notification.attempts) == ("pending", 0)
+    assert notification.next_attempt_at > timezone.now()
 
 
 def test_supervisors_see_dead_notifications_and_retry_them(melding, citizen, client_for, committed):
