@@ -10,7 +10,18 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEvent
 from contacts.models import Contact
-from midoffice.db import NEW_ID, Dependent, insert, insert_with, locking, planned_per_value, refers_to
+from midoffice.db import (
+    NEW_ID,
+    Dependent,
+    _kept_as_is,
+    _null_kept,
+    _prepared,
+    insert,
+    insert_with,
+    locking,
+    planned_per_value,
+    refers_to,
+)
 from tests.factories import CaseTypeFactory, ContactFactory, PersonFactory, open_case
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +55,22 @@ def test_values_are_prepared_by_the_fields_and_auto_now_is_set():
     assert (stored.latitude, stored.longitude) == (Decimal("51.054342"), Decimal("3.717424"))
     assert stored.created_at is not None and stored.created_at == case.created_at
     assert stored.updated_at is not None
+
+
+def test_the_values_taken_as_they_are_are_those_the_orm_would_prepare():
+    """The shortcut for text, flags and empty values (midoffice.db._prepared) changes nothing: every value equals
+    what the field itself prepares, also where it must not apply (a number, a moment, auto_now)."""
+    case = open_case(case_type=CaseTypeFactory(), party=PersonFactory())
+    case.latitude, case.paused_at, case.returned_by_group = None, None, None
+    # auto_now and auto_now_add set the moment of the call: not comparable between two calls.
+    fields = [
+        f for f in Case._meta.concrete_fields if not f.primary_key and f.attname not in ("created_at", "updated_at")
+    ]
+    expected = [f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields]
+    assert _prepared(case, fields) == expected
+    assert any(_kept_as_is(f) for f in fields) and any(not _kept_as_is(f) for f in fields)
+    updated_at = Case._meta.get_field("updated_at")
+    assert not _kept_as_is(updated_at) and not _null_kept(updated_at)
 
 
 def test_no_signals_are_sent():
