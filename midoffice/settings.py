@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
 # Celery: without a broker URL every task runs eagerly in-process (embedded default, unit tests).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, keeping its client instead of making one per publish (midoffice/broker.py).
+    CELERY_BROKER_TRANSPORT = "midoffice.broker:Transport"
 # With the broker down a request gives up enqueueing within about a second: the outbox row stays
 # pending and the relay delivers it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}

@@ -76,11 +76,13 @@ def forget_broker_connections() -> None:
 @contextmanager
 def publishing_to(broker_url: str):
     """This process enqueues to ``broker_url`` for real (on commit), as the web processes do in production."""
-    old = app.conf.task_always_eager, app.conf.broker_url
+    old = app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport
     forget_broker_connections()
     app.conf.task_always_eager, app.conf.broker_url = False, broker_url
+    # As midoffice/settings.py configures a web process with this broker URL.
+    app.conf.broker_transport = "midoffice.broker:Transport" if broker_url.startswith("redis://") else None
     try:
         yield broker_url
     finally:
         forget_broker_connections()
-        app.conf.task_always_eager, app.conf.broker_url = old
+        app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport = old

@@ -6,7 +6,10 @@ Runs when MIDOFFICE_TEST_BROKER_URL is set (CI sets it); skipped otherwise.
 import time
 
 import pytest
+import redis
 from celery import Celery
+
+from midoffice.broker import Transport
 
 from .conftest import BROKER, celery
 
@@ -24,3 +27,23 @@ def test_worker_starts_and_answers_on_the_broker():
             replies = app.control.ping(timeout=1.0)
     assert replies, "no worker answered a ping within 30 s"
     assert any(name.startswith("ci@") for reply in replies for name in reply)
+
+
+@pytest.mark.skipif(not (BROKER or "").startswith("redis://"), reason="a redis:// broker")
+def test_the_redis_transport_keeps_one_client_per_pool_and_publishes_to_the_brokers_database():
+    app = Celery(broker=BROKER, broker_transport="midoffice.broker:Transport", set_as_current=False)
+    queue = "midoffice-test-transport"
+    with app.connection_for_write() as connection:
+        assert type(connection.transport) is Transport
+        channel = connection.default_channel
+        assert channel._create_client() is channel._create_client()
+        channel._disconnect_pools()  # a new pool (kombu does this on reconnecting) gets a new client
+        assert channel._create_client().connection_pool is channel.pool
+        client = redis.Redis.from_url(BROKER)
+        client.delete(queue)
+        try:
+            for n in range(3):
+                app.send_task("notifications.tasks.deliver_notification", args=(n,), queue=queue, connection=connection)
+            assert client.llen(queue) == 3
+        finally:
+            client.delete(queue)

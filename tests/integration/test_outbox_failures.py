@@ -16,6 +16,7 @@ from django.db import connection
 from werkzeug import Response
 
 from cases.services import case_transition
+from midoffice.celery import app
 from notifications import services
 from notifications.models import Notification, WebhookSubscription
 from tests.factories import CaseTypeFactory, HandlerGroupFactory, UserFactory, open_case
@@ -135,7 +136,9 @@ def test_a_worker_killed_mid_delivery_is_redelivered_with_the_same_key(
     env = webhook_worker_env(broker_url)
     with redis_server(port), celery("beat", "--schedule", str(tmp_path / "beat"), env=env) as beat:
         with celery("worker", "--pool=solo", "--hostname=victim@%h", env=env) as victim:
-            # This process would deliver eagerly: leave the notification to the relay and the worker.
+            # This process would deliver eagerly: as a web process with a broker whose message is lost, it leaves
+            # the notification to the relay and the worker.
+            monkeypatch.setitem(app.conf, "task_always_eager", False)
             monkeypatch.setattr(services, "_enqueue", lambda ids, countdown=0: None)
             open_case(case_type=case_type, party=None, channel="website")
             assert wait_for(lambda: len(calls) == 1, timeout=60, processes=[victim, beat])
