@@ -17,7 +17,7 @@ from django.db import connection, models, transaction
 
 
 @cache
-def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str, tuple[models.Field, ...]]:
+def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str, "Plan"]:
     opts = model._meta
     fields = tuple(f for f in opts.concrete_fields if with_pk or not f.primary_key)
     quote = connection.ops.quote_name
@@ -26,7 +26,7 @@ def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
         f" VALUES {', '.join([row] * rows)} RETURNING {quote(opts.pk.column)}"
     )
-    return sql, fields
+    return sql, _plan(fields)
 
 
 def insert(rows: Sequence[models.Model], *, preceded_by: tuple[str, Sequence] | None = None) -> None:
@@ -41,8 +41,8 @@ def insert(rows: Sequence[models.Model], *, preceded_by: tuple[str, Sequence] | 
         return
     model = type(rows[0])
     with_pk = rows[0].pk is not None
-    sql, fields = _statement(model, with_pk, len(rows))
-    params = [value for row in rows for value in _prepared(row, fields)]
+    sql, plan = _statement(model, with_pk, len(rows))
+    params = [value for row in rows for value in _prepared(row, plan)]
     with connection.cursor() as cursor:
         if preceded_by is not None and connection.vendor == "postgresql":
             sql, params = f"WITH preceding AS ({preceded_by[0]}) {sql}", [*preceded_by[1], *params]
@@ -81,7 +81,7 @@ def _statement_with(
     model: type[models.Model],
     number_field: str | None,
     shapes: tuple[tuple[type[models.Model], tuple[tuple[str, str], ...]], ...],
-) -> tuple[str, tuple[models.Field, ...], tuple[tuple[tuple[models.Field, str], ...], ...]]:
+) -> tuple[str, "Plan", tuple["Plan", ...]]:
     quote = connection.ops.quote_name
     opts = model._meta
     pk = quote(opts.pk.column)
@@ -113,29 +113,20 @@ def _statement_with(
             f"w{index} AS (INSERT INTO {quote(dopts.db_table)} ({dcolumns}) SELECT {dvalues} FROM new"
             f" RETURNING {quote(dopts.pk.column)})"
         )
-        dependent_fields.append(tuple((f, expression) for f, expression in dfields if "%s" in expression))
+        dependent_fields.append(_plan([f for f, expression in dfields if "%s" in expression]))
     returned = ", ".join([f"new.{pk}", *(f"(SELECT * FROM w{i})" for i in range(len(shapes)))])
-    return f"WITH {', '.join(parts)} SELECT {returned} FROM new", fields, tuple(dependent_fields)
+    return f"WITH {', '.join(parts)} SELECT {returned} FROM new", _plan(fields), tuple(dependent_fields)
 
+
+# How each value of a statement is prepared (``_plan``): stored as it is when it is plain, when it is None, or
+# prepared by its field as the ORM prepares it.
+AS_IS, NULL_AS_IS, PREPARE = "as is", "null as is", "prepare"
+Plan = tuple[tuple[models.Field, str, str], ...]
 
 # Fields whose preparation hands a str, a bool or None back unchanged: text and boolean fields as Django defines them.
 _UNCHANGED_BY = {models.Field.get_prep_value, models.CharField.get_prep_value, models.TextField.get_prep_value}
 _UNCHANGED_BY.add(models.BooleanField.get_prep_value)
 _PLAIN = (str, bool, type(None))
-
-
-@cache
-def _kept_as_is(field: models.Field) -> bool:
-    """Whether the field stores a plain value (``_PLAIN``) as it is, so that preparing it can be skipped."""
-    kind = type(field)
-    return (
-        kind.pre_save is models.Field.pre_save
-        and kind.get_db_prep_save is models.Field.get_db_prep_save
-        and kind.get_db_prep_value is models.Field.get_db_prep_value
-        and kind.get_prep_value in _UNCHANGED_BY
-    )
-
-
 # Django's fields that store None as it is, unless they set their own value on save (auto_now, auto_now_add).
 _NULL_AS_IS = {
     models.DateTimeField,
@@ -151,28 +142,35 @@ _NULL_AS_IS = {
 }
 
 
-@cache
-def _null_kept(field: models.Field) -> bool:
-    return (
-        type(field) in _NULL_AS_IS
-        and not getattr(field, "auto_now", False)
-        and not getattr(field, "auto_now_add", False)
-    )
+def _how(field: models.Field) -> str:
+    kind = type(field)
+    if (
+        kind.pre_save is models.Field.pre_save
+        and kind.get_db_prep_save is models.Field.get_db_prep_save
+        and kind.get_db_prep_value is models.Field.get_db_prep_value
+        and kind.get_prep_value in _UNCHANGED_BY
+    ):
+        return AS_IS
+    if kind in _NULL_AS_IS and not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False):
+        return NULL_AS_IS
+    return PREPARE
 
 
-def _prepared(row: models.Model, fields: Sequence[models.Field]) -> list:
+def _plan(fields: Sequence[models.Field]) -> Plan:
+    """How to prepare the values of ``fields``, worked out with the statement that writes them."""
+    return tuple((field, field.attname, _how(field)) for field in fields)
+
+
+def _prepared(row: models.Model, plan: Plan) -> list:
     """The row's values as the ORM prepares them for saving. Text, flags and empty values are most of a row's
     values and are stored as they are: preparing each (three calls deep) cost more than writing the row."""
     values = []
-    for field in fields:
-        if _kept_as_is(field):
-            value = getattr(row, field.attname)
-            if type(value) in _PLAIN:
+    for field, attname, how in plan:
+        if how is not PREPARE:
+            value = getattr(row, attname)
+            if value is None or (how is AS_IS and type(value) in _PLAIN):
                 values.append(value)
                 continue
-        elif _null_kept(field) and getattr(row, field.attname) is None:
-            values.append(None)
-            continue
         values.append(field.get_db_prep_save(field.pre_save(row, True), connection))
     return values
 
@@ -203,10 +201,10 @@ def insert_with(row: models.Model, *, number_field: str | None = None, dependent
             insert([dependent.row])
         return
     shapes = tuple((type(d.row), tuple(sorted(d.columns.items()))) for d in dependents)
-    sql, fields, dependent_fields = _statement_with(model, number_field, shapes)
-    params = _prepared(row, fields)
-    for dependent, dfields in zip(dependents, dependent_fields, strict=True):
-        params += _prepared(dependent.row, [f for f, _expression in dfields])
+    sql, plan, dependent_plans = _statement_with(model, number_field, shapes)
+    params = _prepared(row, plan)
+    for dependent, dependent_plan in zip(dependents, dependent_plans, strict=True):
+        params += _prepared(dependent.row, dependent_plan)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pk, *dependent_pks = cursor.fetchone()

@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from cases.models import Case, CaseEvent
 from contacts.models import Contact
 from midoffice.db import (
+    AS_IS,
     NEW_ID,
+    NULL_AS_IS,
+    PREPARE,
     Dependent,
-    _kept_as_is,
-    _null_kept,
+    _plan,
     _prepared,
     insert,
     insert_with,
@@ -67,10 +69,11 @@ def test_the_values_taken_as_they_are_are_those_the_orm_would_prepare():
         f for f in Case._meta.concrete_fields if not f.primary_key and f.attname not in ("created_at", "updated_at")
     ]
     expected = [f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields]
-    assert _prepared(case, fields) == expected
-    assert any(_kept_as_is(f) for f in fields) and any(not _kept_as_is(f) for f in fields)
-    updated_at = Case._meta.get_field("updated_at")
-    assert not _kept_as_is(updated_at) and not _null_kept(updated_at)
+    plan = _plan(fields)
+    assert _prepared(case, plan) == expected
+    assert {how for _field, _attname, how in plan} == {AS_IS, NULL_AS_IS}  # a number or a moment: prepared
+    [(_field, _attname, how)] = _plan([Case._meta.get_field("updated_at")])
+    assert how is PREPARE
 
 
 def test_no_signals_are_sent():
