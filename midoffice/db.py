@@ -124,8 +124,12 @@ AS_IS, NULL_AS_IS, PREPARE = "as is", "null as is", "prepare"
 Plan = tuple[tuple[models.Field, str, str], ...]
 
 # Fields whose preparation hands a str, a bool or None back unchanged: text and boolean fields as Django defines them.
-_UNCHANGED_BY = {models.Field.get_prep_value, models.CharField.get_prep_value, models.TextField.get_prep_value}
-_UNCHANGED_BY.add(models.BooleanField.get_prep_value)
+_UNCHANGED_BY = {
+    models.Field.get_prep_value,
+    models.CharField.get_prep_value,
+    models.TextField.get_prep_value,
+    models.BooleanField.get_prep_value,
+}
 _PLAIN = (str, bool, type(None))
 # Django's fields that store None as it is, unless they set their own value on save (auto_now, auto_now_add).
 _NULL_AS_IS = {
