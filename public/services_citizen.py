@@ -13,7 +13,7 @@ def citizen_party_for(*, national_number: str, given_name: str = "", family_name
     """The party with this INSZ; a new person with the token's names when there is none. Nothing is written to
     the access log: the citizen reads their own record, and it is not shown to anyone."""
     try:
-        found = party_search(national_number=national_number).first()
+        found = next(iter(party_search(national_number=national_number)[:1]), None)
     except ValidationError as exc:
         raise OidcRefused(UNVERIFIED) from exc
     if found is not None:
