@@ -153,8 +153,9 @@ PHASES = [
     ("cases.services.cases", "case_event_add", "case event (case_event_add)"),
     ("cases.services.cases", "notifications_queue", "notifications_queue (outbox rows + events)"),
     ("notifications.services", "notifications_queue", "notifications_queue (outbox rows + events)"),
-    ("notifications.services", "_enqueue", "after commit: enqueue (publish / eager delivery)"),
+    ("notifications.services", "_enqueue", "after commit: enqueue (publish; older checkouts: eager delivery)"),
     ("notifications.services", "notification_deliver", "eager: notification_deliver"),
+    ("notifications.services", "_deliver_held", "eager: the held first attempt (_deliver_held)"),
     ("notifications.backends", "email_send", "eager: email_send (render + send)"),
     ("cases.api", "_detail", "response: re-read case + serialize"),
     (
