@@ -142,6 +142,7 @@ PHASES = [
     ("cases.services.contacts", "contact_log", "contact_log (service)"),
     ("contacts.services.contacts", "party_resolve", "identity resolution (party_resolve)"),
     ("contacts.services.identity", "party_create", "new party (party_create)"),
+    ("contacts.services.identity", "party_write_new", "new party (party_write_new)"),
     ("cases.services", "case_open", "case_open (service, incl. commit)"),
     ("cases.services.contacts", "case_open", "case_open (service)"),
     ("cases.services.cases", "_next_case_id", "case id (sequence)"),

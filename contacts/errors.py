@@ -42,3 +42,12 @@ class RowGone(DomainError):
 
     def __init__(self, model):
         super().__init__(_("This %(model)s no longer exists.") % {"model": model._meta.verbose_name})
+
+
+class IdentifierContended(DomainError):
+    """A new party's identifier was held by another party when it was written, and given up meanwhile (a merge)."""
+
+    code = "identifier_contended"
+
+    def __init__(self):
+        super().__init__(_("Another party held one of these identifiers a moment ago; try again."))

@@ -10,16 +10,21 @@ name who made the change with ``history_actor``; rows a service writes without m
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC
+from functools import cache
 from typing import Any
 
 from auditlog.context import auditlog_disabled
-from auditlog.diff import model_instance_diff
+from auditlog.diff import is_primitive, model_instance_diff, track_field
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.encoding import smart_str
 
-from midoffice.db import NEW_ID, Dependent, insert
+from midoffice.db import NEW_ID, OF_ID, Dependent, insert
 
 _actor: ContextVar = ContextVar("history_actor", default=None)
 
@@ -43,7 +48,7 @@ def set_actor_of_entry(sender, instance, **kwargs) -> None:
 
 def history_record_create(rows: Iterable[models.Model]) -> None:
     """Record rows written with ``bulk_create`` as created, as the signals would have: one INSERT."""
-    _record(rows, LogEntry.Action.CREATE, lambda row: model_instance_diff(None, row, use_json_for_changes=True))
+    _record(rows, LogEntry.Action.CREATE, created_changes)
 
 
 def history_record_update(rows: Iterable[models.Model], changes: dict[str, tuple[Any, Any]]) -> None:
@@ -52,30 +57,95 @@ def history_record_update(rows: Iterable[models.Model], changes: dict[str, tuple
     _record(rows, LogEntry.Action.UPDATE, lambda row: as_lists)
 
 
-def history_of_new(row: models.Model) -> list[Dependent]:
+def history_of_new(row: models.Model, *, of: int | None = None, of_new_party: bool = False) -> list[Dependent]:
     """The "created" entry of ``row``, a new row not written yet, to write in the statement that writes it
     (``midoffice.db.insert_with``): its id goes into the entry there. The other values are the row's as they stand:
     a model with fields set on save (``auto_now``) records those with ``history_record_create`` after the write.
-    Nothing where history is off."""
+    Nothing where history is off.
+
+    ``of``: ``row`` is itself a dependent of that statement, at this position (a new party's contact point).
+    ``of_new_party``: the party ``row`` belongs to is the statement's new row (a new party, or its contact point):
+    the entry names it as the party, and a contact point's ``party`` field as changed to it.
+    """
     if auditlog_disabled.get() or not auditlog.contains(type(row)):
         return []
-    entry = _entry(row, LogEntry.Action.CREATE, model_instance_diff(None, row, use_json_for_changes=True))
-    return [
-        Dependent(
-            entry,
-            {
-                "object_id": NEW_ID,
-                "object_pk": f"{NEW_ID}::text",
-                "changes": f"jsonb_set(%s, '{{id}}', jsonb_build_array(NULL, {NEW_ID}))",
-            },
-            _complete_entry,
-        )
-    ]
+    entry = _entry(row, LogEntry.Action.CREATE, created_changes(row))
+    own_id = NEW_ID if of is None else OF_ID
+    changes = f"jsonb_set(%s, '{{id}}', jsonb_build_array(NULL, {own_id}))"
+    columns = {"object_id": own_id, "object_pk": f"{own_id}::text", "changes": changes}
+    if of_new_party:
+        columns["additional_data"] = f"jsonb_set(%s, '{{party}}', to_jsonb({NEW_ID}))"
+        if of is not None:
+            columns["changes"] = f"jsonb_set({changes}, '{{party}}', jsonb_build_array(NULL, {NEW_ID}))"
+    return [Dependent(entry, columns, _complete_entry(of_new_party=of_new_party, of_row=of is not None), of)]
 
 
-def _complete_entry(entry: LogEntry, pk: int) -> None:
-    entry.object_id, entry.object_pk = pk, str(pk)
-    entry.changes = {"id": [None, pk], **entry.changes}
+@cache
+def _complete_entry(*, of_new_party: bool, of_row: bool) -> Callable[..., None]:
+    """What ``history_of_new``'s expressions write, in Python (``Dependent.complete``)."""
+
+    def complete(entry: LogEntry, pk: int, of_pk: int | None = None) -> None:
+        own_id = of_pk if of_row else pk
+        entry.object_id, entry.object_pk = own_id, str(own_id)
+        entry.changes = {"id": [None, own_id], **entry.changes}
+        if of_new_party:
+            entry.additional_data = {**entry.additional_data, "party": pk}
+            if of_row:
+                entry.changes["party"] = [None, pk]
+
+    return complete
+
+
+_DATETIME, _FOREIGN_KEY, _PLAIN = "datetime", "foreign key", "plain"
+
+
+@cache
+def _created_fields(model: type[models.Model]) -> tuple[tuple[str, str, models.Field], ...] | None:
+    """(name, how its value is read, field) of each field auditlog records for ``model``; None when it masks one."""
+    config = auditlog.get_model_fields(model)
+    if config["mask_fields"]:
+        return None
+    fields = []
+    for field in (f for f in model._meta.get_fields() if track_field(f)):
+        if config["include_fields"] and field.name not in config["include_fields"]:
+            continue
+        if field.name in config["exclude_fields"]:
+            continue
+        if isinstance(field, models.DateTimeField):
+            how = _DATETIME
+        elif (
+            not settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
+            and (field.one_to_one or field.many_to_one)
+            and hasattr(field, "rel_class")
+        ):
+            how = _FOREIGN_KEY
+        else:
+            how = _PLAIN
+        fields.append((field.name, how, field))
+    return tuple(fields)
+
+
+def created_changes(row: models.Model) -> dict[str, tuple[None, Any]]:
+    """The changes auditlog records for a new row (``model_instance_diff(None, row, use_json_for_changes=True)``),
+    worked out from the fields it records, listed once per model: its general diff, run for every entry, cost
+    more than writing the entries."""
+    fields = _created_fields(type(row))
+    if fields is None:
+        return model_instance_diff(None, row, use_json_for_changes=True)
+    changes = {}
+    for name, how, field in fields:
+        if how is _FOREIGN_KEY:
+            value = smart_str(getattr(row, field.attname), strings_only=True)
+        else:
+            value = getattr(row, name)
+            if how is _DATETIME:
+                value = field.to_python(value)
+                if value is not None and settings.USE_TZ and not timezone.is_naive(value):
+                    value = timezone.make_naive(value, timezone=UTC)
+        if value is None:
+            continue
+        changes[name] = (None, value if is_primitive(value) else smart_str(value))
+    return changes
 
 
 def _entry(row: models.Model, action: int, changes: dict) -> LogEntry:

@@ -303,6 +303,9 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+CHANNEL_LABELS = dict(Channel.choices)
+
+
 class Source(models.TextChoices):
     STAFF = "staff", _("Staff")
     WEB_FORM = "web_form", _("Web form")
@@ -397,7 +400,9 @@ class Contact(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()}: {self.subject}"
+        # Its history entry names every new contact this way: a look-up, where get_channel_display() builds the
+        # table of choices on each call.
+        return f"{CHANNEL_LABELS.get(self.channel, self.channel)}: {self.subject}"
 
     @property
     def history_party_id(self) -> int | None:

@@ -15,33 +15,47 @@ from functools import cache
 
 from django.db import connection, models, transaction
 
+# Appended to an INSERT that skips a row a unique constraint refuses (PostgreSQL, and SQLite since 3.24).
+_SKIP_CONFLICTING = " ON CONFLICT DO NOTHING"
+
 
 @cache
-def _statement(model: type[models.Model], with_pk: bool, rows: int) -> tuple[str, "Plan"]:
+def _statement(model: type[models.Model], with_pk: bool, rows: int, skip_conflicting: bool) -> tuple[str, "Plan"]:
     opts = model._meta
     fields = tuple(f for f in opts.concrete_fields if with_pk or not f.primary_key)
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(fields))})"
     sql = (
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES {', '.join([row] * rows)} RETURNING {quote(opts.pk.column)}"
+        f" VALUES {', '.join([row] * rows)}{_SKIP_CONFLICTING if skip_conflicting else ''}"
+        f" RETURNING {quote(opts.pk.column)}"
     )
     return sql, _plan(fields)
 
 
-def insert(rows: Sequence[models.Model], *, preceded_by: tuple[str, Sequence] | None = None) -> None:
+def insert(
+    rows: Sequence[models.Model],
+    *,
+    preceded_by: tuple[str, Sequence] | None = None,
+    skip_conflicting: bool = False,
+) -> bool:
     """Write ``rows``, new instances of one model, in one statement; each gets its primary key from the database
     unless the first row has one (then all must have one). Sends no model signals: whoever needs the change
     history records it (``contacts.history``).
 
     ``preceded_by``: an UPDATE or DELETE and its parameters, run first, in the same statement on PostgreSQL (a
     delivery attempt recorded on its notification and on the case's timeline: one round trip), before it elsewhere.
+
+    ``skip_conflicting`` (one row): a row a unique constraint refuses is not written and False is returned, without
+    the error that would end the transaction (and so without the savepoint that would have to catch it).
     """
     if not rows:
-        return
+        return True
+    if skip_conflicting and len(rows) != 1:
+        raise ValueError("skip_conflicting writes one row: which of several was skipped is not known")
     model = type(rows[0])
     with_pk = rows[0].pk is not None
-    sql, plan = _statement(model, with_pk, len(rows))
+    sql, plan = _statement(model, with_pk, len(rows), skip_conflicting)
     params = [value for row in rows for value in _prepared(row, plan)]
     with connection.cursor() as cursor:
         if preceded_by is not None and connection.vendor == "postgresql":
@@ -50,12 +64,17 @@ def insert(rows: Sequence[models.Model], *, preceded_by: tuple[str, Sequence] | 
             cursor.execute(*preceded_by)
         cursor.execute(sql, params)
         ids = [found[0] for found in cursor.fetchall()]
+    if not ids and skip_conflicting:
+        return False
     for row, pk in zip(rows, ids, strict=True):
         _written(row, pk)
+    return True
 
 
-# In a dependent's column expression (``Dependent``): the id of the row it is written with.
+# In a dependent's column expression (``Dependent``): the id of the row it is written with, and the id of the
+# dependent it belongs to (``Dependent.of``).
 NEW_ID = "NEW_ID"
+OF_ID = "OF_ID"
 
 
 @dataclass(frozen=True)
@@ -64,11 +83,16 @@ class Dependent:
 
     ``columns`` maps some of its fields (attnames) to SQL expressions of the new row's id (``NEW_ID``) and, where
     they hold ``%s``, of the field's own value; ``complete`` gives the fields those values in Python, from the id.
+
+    ``of``: the position, among the dependents before it, of another dependent this row belongs to (the change
+    history entry of a new party's contact point): its expressions may use that row's id too (``OF_ID``), and
+    ``complete`` is given it as a third argument.
     """
 
     row: models.Model
     columns: dict[str, str]
-    complete: Callable[[models.Model, int], None]
+    complete: Callable[..., None]
+    of: int | None = None
 
 
 def refers_to(row: models.Model, attname: str) -> Dependent:
@@ -76,20 +100,24 @@ def refers_to(row: models.Model, attname: str) -> Dependent:
     return Dependent(row, {attname: NEW_ID}, lambda dependent, pk: setattr(dependent, attname, pk))
 
 
+Shape = tuple[type[models.Model], tuple[tuple[str, str], ...], int | None]
+
+
 @cache
 def _statement_with(
-    model: type[models.Model],
-    number_field: str | None,
-    shapes: tuple[tuple[type[models.Model], tuple[tuple[str, str], ...]], ...],
+    model: type[models.Model], number_field: str | None, skip_conflicting: bool, shapes: tuple[Shape, ...]
 ) -> tuple[str, "Plan", tuple["Plan", ...]]:
     quote = connection.ops.quote_name
     opts = model._meta
     pk = quote(opts.pk.column)
+    on_conflict = _SKIP_CONFLICTING if skip_conflicting else ""
     if number_field is None:
         fields = tuple(f for f in opts.concrete_fields if not f.primary_key)
         values = ", ".join(["%s"] * len(fields))
         columns = ", ".join(quote(f.column) for f in fields)
-        parts = [f"new AS (INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({values}) RETURNING {pk})"]
+        parts = [
+            f"new AS (INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({values}){on_conflict} RETURNING {pk})"
+        ]
     else:
         numbered = opts.get_field(number_field)
         fields = tuple(f for f in opts.concrete_fields if not f.primary_key and f is not numbered)
@@ -97,11 +125,17 @@ def _statement_with(
         columns = ", ".join([pk, quote(numbered.column), *(quote(f.column) for f in fields)])
         parts = [
             f"n AS (SELECT nextval(pg_get_serial_sequence('{opts.db_table}', '{opts.pk.column}')) AS id)",
-            f"new AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {values} FROM n RETURNING {pk})",
+            f"new AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {values} FROM n{on_conflict}"
+            f" RETURNING {pk})",
         ]
     dependent_fields = []
-    for index, (dependent, expressions) in enumerate(shapes):
+    for index, (dependent, expressions, of) in enumerate(shapes):
         dopts, expressions = dependent._meta, dict(expressions)
+        source = "new"
+        if of is not None:
+            of_pk = f"w{of}.{quote(shapes[of][0]._meta.pk.column)}"
+            expressions = {attname: sql.replace(OF_ID, of_pk) for attname, sql in expressions.items()}
+            source = f"new, w{of}"
         dfields = tuple(
             (f, expressions.get(f.attname, "%s").replace(NEW_ID, f"new.{pk}"))
             for f in dopts.concrete_fields
@@ -110,7 +144,7 @@ def _statement_with(
         dcolumns = ", ".join(quote(f.column) for f, _expression in dfields)
         dvalues = ", ".join(expression for _f, expression in dfields)
         parts.append(
-            f"w{index} AS (INSERT INTO {quote(dopts.db_table)} ({dcolumns}) SELECT {dvalues} FROM new"
+            f"w{index} AS (INSERT INTO {quote(dopts.db_table)} ({dcolumns}) SELECT {dvalues} FROM {source}"
             f" RETURNING {quote(dopts.pk.column)})"
         )
         dependent_fields.append(_plan([f for f, expression in dfields if "%s" in expression]))
@@ -185,7 +219,13 @@ def _written(row: models.Model, pk: int) -> None:
     row._state.db = connection.alias
 
 
-def insert_with(row: models.Model, *, number_field: str | None = None, dependents: Sequence[Dependent] = ()) -> None:
+def insert_with(
+    row: models.Model,
+    *,
+    number_field: str | None = None,
+    dependents: Sequence[Dependent] = (),
+    skip_conflicting: bool = False,
+) -> bool:
     """Write ``row``, a new instance, and its ``dependents``: on PostgreSQL in one statement, a round trip for all
     of them (each round trip costs both processes a system call, a wake-up and the protocol's work).
 
@@ -193,31 +233,49 @@ def insert_with(row: models.Model, *, number_field: str | None = None, dependent
     short, unique and easy to read out over the phone), taken from the table's sequence inside the statement:
     setting it by an UPDATE afterwards wrote the row and every index of the table twice. SQLite (the embedded
     default) has no sequence: there the field is set after the insert and each dependent written after it.
+
+    ``skip_conflicting``: when a unique constraint refuses ``row``, nothing is written and False is returned (see
+    ``insert``).
     """
+    for index, dependent in enumerate(dependents):
+        if dependent.of is not None and not 0 <= dependent.of < index:
+            raise ValueError(f"dependent {index} belongs to dependent {dependent.of}, which is not written before it")
     model = type(row)
     if connection.vendor != "postgresql":
-        insert([row])
+        if not insert([row], skip_conflicting=skip_conflicting):
+            return False
         if number_field is not None:
             setattr(row, number_field, str(row.pk))
             model._default_manager.filter(pk=row.pk).update(**{number_field: getattr(row, number_field)})
         for dependent in dependents:
-            dependent.complete(dependent.row, row.pk)
+            _complete(dependent, row.pk, dependents)
             insert([dependent.row])
-        return
-    shapes = tuple((type(d.row), tuple(sorted(d.columns.items()))) for d in dependents)
-    sql, plan, dependent_plans = _statement_with(model, number_field, shapes)
+        return True
+    shapes = tuple((type(d.row), tuple(sorted(d.columns.items())), d.of) for d in dependents)
+    sql, plan, dependent_plans = _statement_with(model, number_field, skip_conflicting, shapes)
     params = _prepared(row, plan)
     for dependent, dependent_plan in zip(dependents, dependent_plans, strict=True):
         params += _prepared(dependent.row, dependent_plan)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        pk, *dependent_pks = cursor.fetchone()
+        written = cursor.fetchone()
+    if written is None:
+        return False
+    pk, *dependent_pks = written
     _written(row, pk)
     if number_field is not None:
         setattr(row, number_field, str(pk))
     for dependent, dependent_pk in zip(dependents, dependent_pks, strict=True):
-        dependent.complete(dependent.row, pk)
+        _complete(dependent, pk, dependents)
         _written(dependent.row, dependent_pk)
+    return True
+
+
+def _complete(dependent: Dependent, pk: int, dependents: Sequence[Dependent]) -> None:
+    if dependent.of is None:
+        dependent.complete(dependent.row, pk)
+    else:
+        dependent.complete(dependent.row, pk, dependents[dependent.of].row.pk)
 
 
 def locking(sql: str) -> str:

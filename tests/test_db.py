@@ -9,11 +9,12 @@ from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEvent
-from contacts.models import Contact
+from contacts.models import Contact, ContactPoint, Party
 from midoffice.db import (
     AS_IS,
     NEW_ID,
     NULL_AS_IS,
+    OF_ID,
     PREPARE,
     Dependent,
     _plan,
@@ -138,6 +139,61 @@ def test_a_dependent_column_may_be_an_expression_of_the_new_id_and_of_its_own_va
     stored = CaseEvent.objects.get(pk=event.pk)
     assert (stored.text, stored.data) == (f"contact {contact.pk}", {"kept": True, "contact": contact.pk})
     assert (event.text, event.data) == (stored.text, stored.data)
+
+
+def test_a_dependent_may_belong_to_another_dependent_and_use_both_ids():
+    contact = ContactFactory.build(party=PersonFactory(), subject="Vraag")
+    case_id = open_case().pk
+    first = CaseEvent(case_id=case_id, kind="note", data={})
+    second = CaseEvent(case_id=case_id, kind="note", data={})
+
+    def complete_first(event, pk):
+        event.text = f"contact {pk}"
+
+    def complete_second(event, pk, of_pk):
+        event.text = f"contact {pk}, event {of_pk}"
+
+    insert_with(
+        contact,
+        dependents=[
+            Dependent(first, {"text": f"'contact ' || {NEW_ID}"}, complete_first),
+            Dependent(second, {"text": f"'contact ' || {NEW_ID} || ', event ' || {OF_ID}"}, complete_second, of=0),
+        ],
+    )
+    stored = CaseEvent.objects.get(pk=second.pk).text
+    assert stored == second.text == f"contact {contact.pk}, event {first.pk}"
+    assert CaseEvent.objects.get(pk=first.pk).text == f"contact {contact.pk}"
+
+
+def test_a_dependent_belongs_only_to_one_written_before_it():
+    contact = ContactFactory.build(party=PersonFactory())
+    event = CaseEvent(case_id=open_case().pk, kind="note", data={})
+    with pytest.raises(ValueError, match="not written before it"):
+        insert_with(contact, dependents=[Dependent(event, {}, lambda *args: None, of=0)])
+    assert not Contact.objects.exists()
+
+
+def test_a_row_a_unique_constraint_refuses_is_skipped_with_its_dependents_and_the_transaction_goes_on():
+    PersonFactory(national_number="85073003328")
+    parties, points = Party.objects.count(), ContactPoint.objects.count()
+    twin = Party(kind="person", family_name="Peeters", national_number="85073003328")
+    point = ContactPoint(kind="email", value="twin@example.be", preferred=True)
+
+    assert insert_with(twin, dependents=[refers_to(point, "party_id")], skip_conflicting=True) is False
+    assert insert([Party(kind="person", national_number="85073003328")], skip_conflicting=True) is False
+
+    assert (twin.pk, point.pk, twin._state.adding) == (None, None, True)
+    # No error ended the transaction: it reads and writes on.
+    assert (Party.objects.count(), ContactPoint.objects.count()) == (parties, points)
+    other = Party(kind="person", family_name="Peeters", national_number="85073003427")
+    assert insert_with(other, dependents=[refers_to(point, "party_id")], skip_conflicting=True) is True
+    assert ContactPoint.objects.get(pk=point.pk).party_id == other.pk
+
+
+def test_only_one_row_at_a_time_may_be_skipped():
+    rows = [Party(kind="person", family_name=name) for name in ("A", "B")]
+    with pytest.raises(ValueError, match="one row"):
+        insert(rows, skip_conflicting=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections")

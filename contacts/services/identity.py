@@ -23,11 +23,13 @@ from .parties import (
     PARTY_FIELDS,
     add_point_to_locked_party,
     birth_date_errors,
+    check_party,
     clean_identifiers,
     clean_party_values,
     clean_points,
-    party_create,
+    party_write_new,
     preferred_points,
+    require_something_to_know_them_by,
 )
 
 ENRICHABLE_FIELDS = ("given_name", "family_name", "name", "birth_date")
@@ -178,12 +180,10 @@ def _resolve(actor, data: dict[str, Any]) -> tuple[Party, str]:
             if party is not None:
                 return _enrich(party, data, identifiers, points, found_by=kind), MatchedOn(kind).value
 
-    fields = {f: data[f] for f in PARTY_FIELDS if data.get(f) not in (None, "")}
-    fields.pop("kind", None)
-    party = party_create.in_transaction(
-        actor=actor,
-        kind=data.get("kind") or PartyKind.PERSON,
-        **fields | identifiers,
-        contact_points=[point for _argument, point in given],
-    )
-    return party, MatchedOn.CREATED.value
+    # Nobody holds the identifiers (looked up above, under the locks): ``party_create``'s checks, less that one,
+    # on the values cleaned above.
+    values = {f: data[f] for f in PARTY_FIELDS if data.get(f) not in (None, "")} | identifiers
+    values["kind"] = data.get("kind") or PartyKind.PERSON
+    check_party(values["kind"], values)
+    require_something_to_know_them_by(values, given)
+    return party_write_new(actor=actor, values=values, points=points), MatchedOn.CREATED.value

@@ -15,8 +15,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.errors import DuplicateIdentifier, PartyMerged, RowGone
-from contacts.history import history_actor, history_record_create
+from contacts.errors import DuplicateIdentifier, IdentifierContended, PartyMerged, RowGone
+from contacts.history import history_actor, history_of_new, history_record_create
 from contacts.identifiers import (
     birth_date_contradicts,
     clean_association_code,
@@ -27,7 +27,7 @@ from contacts.identifiers import (
     clean_phone,
 )
 from contacts.models import ContactPoint, ContactPointKind, Party, PartyKind, Representative
-from midoffice.db import insert, locking
+from midoffice.db import insert_with, locking, refers_to
 from midoffice.transactions import atomic_service
 
 IDENTIFIER_CLEANERS = {
@@ -416,7 +416,8 @@ def clean_points(points: Iterable[tuple[str, dict]]) -> list[tuple[str, dict, bo
 
 
 def _points_of_new_party(party: Party, points: list[tuple[str, dict, bool]]) -> list[ContactPoint]:
-    """Write a new party's contact points as ``contact_point_add`` would one after the other, in one INSERT."""
+    """A new party's contact points as ``contact_point_add`` would add them one after the other (the same point
+    once, one preferred point of each kind), to write with the party."""
     rows: dict[tuple[str, str], ContactPoint] = {}
     for kind, fields, preferred in points:
         point = ContactPoint(party=party, kind=kind, **fields)
@@ -430,9 +431,32 @@ def _points_of_new_party(party: Party, points: list[tuple[str, dict, bool]]) -> 
             point.preferred = True
         elif not any(other.preferred for other in of_kind):
             point.preferred = True
-    created = list(rows.values())
-    insert(created)
-    return created
+    return list(rows.values())
+
+
+def party_write_new(*, actor, values: dict[str, Any], points: list[tuple[str, dict, bool]]) -> Party:
+    """Write a new party whose ``values`` and contact ``points`` (``clean_points``) are checked, with its points
+    and their change history, in one statement (``party_create``, and identity resolution, which checked them
+    itself). An identifier another party took meanwhile: ``DuplicateIdentifier``, and nothing is written.
+
+    The statement skips a party a unique constraint refuses rather than fail, which would end the transaction
+    (or cost a savepoint around every write to catch it)."""
+    party = Party(**values)
+    party.set_search_name()
+    rows = _points_of_new_party(party, points)
+    with history_actor(actor):
+        # An unnamed party is named by its number (``display_name``) in its entry: recorded once it has one.
+        entries = history_of_new(party, of_new_party=True) if party.full_name else []
+        for position, point in enumerate(rows):
+            entries += history_of_new(point, of=position, of_new_party=True)
+        dependents = [*(refers_to(point, "party_id") for point in rows), *entries]
+        if not insert_with(party, dependents=dependents, skip_conflicting=True):
+            check_identifiers_free(values)
+            # The party that held it gave it up meanwhile (a merge): the caller may simply try again.
+            raise IdentifierContended
+        if not party.full_name:
+            history_record_create([party])
+    return party
 
 
 @atomic_service
@@ -457,17 +481,8 @@ def party_create(
     check_identifiers_free(values)
     check_party(kind, values)
     require_something_to_know_them_by(values, points)
-    cleaned_points = clean_points(points)
-    party = Party(**values)
-    party.set_search_name()
-    try:
-        with transaction.atomic():
-            insert([party])
-    except IntegrityError as exc:
-        _raise_for_integrity_error(values, exc)
-    points = _points_of_new_party(party, cleaned_points)
+    party = party_write_new(actor=actor, values=values, points=clean_points(points))
     with history_actor(actor):
-        history_record_create([party, *points])
         for representative in representatives:
             representative_add(actor=actor, organisation=party, **representative)
     return party

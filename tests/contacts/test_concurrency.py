@@ -79,14 +79,14 @@ def test_two_creates_of_the_same_national_number_give_one_party_and_a_conflict(m
 )
 def test_concurrent_contacts_for_the_same_new_person_resolve_to_one_party(monkeypatch, party_data):
     user = UserFactory(role="front_desk")
-    original = identity.party_create.in_transaction
+    original = identity.party_write_new
 
     def slow_create(**kwargs):
         # Widen the window between "not found" and "created" so the requests surely overlap.
         time.sleep(0.3)
         return original(**kwargs)
 
-    monkeypatch.setattr(identity.party_create, "in_transaction", slow_create)
+    monkeypatch.setattr(identity, "party_write_new", slow_create)
     payloads = [{"channel": "phone", "subject": f"Vraag {i}", "party_data": party_data} for i in range(3)]
 
     responses = run_concurrently(user, "post", "/api/v1/contacts/", payloads)

@@ -1,6 +1,7 @@
 """The change history of parties, contact points, representatives and contacts (django-auditlog)."""
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 
 import pytest
 from auditlog.context import disable_auditlog
@@ -11,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts import services
-from contacts.models import AccessLog, Party
+from contacts.history import created_changes
+from contacts.models import AccessLog, Contact, ContactPoint, Party, Representative
 from tests.contacts.admin_forms import association_renamed
 from tests.factories import (
     AssociationFactory,
     ContactFactory,
     EmailFactory,
+    OrganisationFactory,
     PersonFactory,
     RepresentativeFactory,
     UserFactory,
@@ -159,6 +162,36 @@ class TestWrittenByTheServices:
         else:
             assert len(with_history) == len(without) + 1
             assert history_queries[0].startswith('INSERT INTO "auditlog_logentry"')
+
+    def test_a_new_party_its_contact_points_and_their_history_are_written_in_one_statement(self):
+        clerk = UserFactory(role="kcc")
+        address = {"street": "Kerkstraat", "house_number": "1", "postal_code": "9000", "city": "Gent"}
+
+        with CaptureQueriesContext(connection) as captured:
+            party = services.party_create(
+                actor=clerk, given_name="Noor", family_name="Jacobs", email="noor@example.be", address=address
+            )
+
+        writes = [q["sql"] for q in captured.captured_queries if "auditlog_logentry" in q["sql"]]
+        if connection.vendor == "postgresql":
+            assert len(writes) == 1 and writes[0].startswith('WITH new AS (INSERT INTO "contacts_party"')
+        rows = [Party.objects.get(pk=party.pk), *ContactPoint.objects.filter(party=party).order_by("pk")]
+        entries = LogEntry.objects.filter(additional_data__party=party.pk).order_by("pk")
+        assert [(e.content_type.model, e.object_id) for e in entries] == [
+            (type(row)._meta.model_name, row.pk) for row in rows
+        ]
+        for entry, row in zip(entries, rows, strict=True):
+            # What auditlog's own signal would have recorded for the row as it was written.
+            assert (entry.object_pk, entry.object_repr, entry.actor) == (str(row.pk), str(row), clerk)
+            assert entry.additional_data == {"party": party.pk}
+            assert entry.changes == json.loads(json.dumps(model_instance_diff(None, row, use_json_for_changes=True)))
+
+    def test_an_unnamed_new_party_is_named_by_its_number_in_its_entry(self):
+        party = services.party_create(actor=UserFactory(role="kcc"), email="iemand@example.be")
+
+        entry = LogEntry.objects.get(content_type__model="party", object_id=party.pk)
+        assert entry.object_repr == str(party) and str(party.pk) in entry.object_repr
+        assert entry.changes["id"] == [None, party.pk]
 
     def test_a_refused_change_writes_no_history(self, kcc_client):
         party = PersonFactory(family_name="Peeters")
@@ -325,3 +358,21 @@ def test_representatives_created_by_a_factory_still_have_their_history():
         {"party": representative.organisation_id},
         None,
     )
+
+
+def test_the_changes_of_a_new_row_are_auditlog_s_own_diff():
+    """``created_changes`` reads each field as auditlog's ``model_instance_diff`` does, for rows written and not."""
+    person = PersonFactory(birth_date=date(1985, 7, 30), national_number="85073003328", preferred_channel="email")
+    organisation = OrganisationFactory()
+    rows = [
+        person,
+        Party(kind="person", given_name="Noor", family_name="Jacobs"),
+        Party(kind="association", name="Vzw", merged_into=organisation, merged_at=datetime(2026, 1, 2, tzinfo=UTC)),
+        ContactPoint(party=person, kind="address", street="Kerkstraat", city="Gent", value="Kerkstraat, Gent"),
+        EmailFactory(party=person),
+        Contact(party=person, channel="phone", subject="Vraag", occurred_at=datetime(2026, 3, 4, 5, 6, tzinfo=UTC)),
+        ContactFactory(),
+        Representative(organisation=organisation, person=person, role="chair", valid_from=date(2026, 1, 1)),
+    ]
+    for row in rows:
+        assert created_changes(row) == model_instance_diff(None, row, use_json_for_changes=True), row
