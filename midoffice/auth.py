@@ -1,7 +1,6 @@
 """API tokens (django-rest-knox: only a hash of each key is stored, and every token expires) and the
 brute-force guard of every password login (django-axes)."""
 
-from functools import cache
 from hmac import compare_digest
 
 from axes.backends import AxesStandaloneBackend
@@ -15,6 +14,7 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from midoffice.db import row_reader, select_list
 from midoffice.permissions import access_column, remember_access
 
 
@@ -31,40 +31,15 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def _columns(model, alias: str) -> str:
-    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
-
-
 _User = get_user_model()
 # Every API request runs this: one precompiled statement for the tokens with the key's prefix, their users and
 # the users' roles and permissions (compiling knox's ORM query cost more CPU than PostgreSQL spent on it).
 _TOKENS_SQL = (
-    f"SELECT {_columns(AuthToken, 't')}, {_columns(_User, 'u')}, {access_column('u.id')}"
+    f"SELECT {select_list(AuthToken, 't')}, {select_list(_User, 'u')}, {access_column('u.id')}"
     f" FROM {AuthToken._meta.db_table} t JOIN {_User._meta.db_table} u ON u.id = t.user_id WHERE t.token_key = %s"
 )
-_TOKEN_FIELDS = [f.attname for f in AuthToken._meta.concrete_fields]
-_USER_FIELDS = [f.attname for f in _User._meta.concrete_fields]
-
-
-@cache
-def _converters() -> list[tuple[int, list, object]]:
-    """What the ORM does to the database's values of these columns (e.g. SQLite's text to aware datetimes)."""
-    fields = [*AuthToken._meta.concrete_fields, *_User._meta.concrete_fields]
-    found = []
-    for index, field in enumerate(fields):
-        column = field.get_col(field.model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if converters:
-            found.append((index, converters, column))
-    return found
-
-
-def _converted(row: tuple) -> list:
-    values = list(row)
-    for index, converters, column in _converters():
-        for convert in converters:
-            values[index] = convert(values[index], column, connection)
-    return values
+_TOKEN_COLUMNS = len(AuthToken._meta.concrete_fields)
+_ACCESS_COLUMN = _TOKEN_COLUMNS + len(_User._meta.concrete_fields)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -82,15 +57,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
         with connection.cursor() as cursor:
             cursor.execute(_TOKENS_SQL, [key[: CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()
-        split, end = len(_TOKEN_FIELDS), len(_TOKEN_FIELDS) + len(_USER_FIELDS)
         for row in rows:
-            values = _converted(row[:end])
-            auth_token = AuthToken.from_db(connection.alias, _TOKEN_FIELDS, values[:split])
-            auth_token.user = _User.from_db(connection.alias, _USER_FIELDS, values[split:])
+            auth_token = row_reader(AuthToken)(row)
+            auth_token.user = row_reader(_User)(row[_TOKEN_COLUMNS:])
             if self._cleanup_token(auth_token):
                 continue
             if compare_digest(hash_token(key), auth_token.digest):
-                remember_access(auth_token.user, row[end])
+                remember_access(auth_token.user, row[_ACCESS_COLUMN])
                 return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed(_("Invalid token."))
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 # Appended to an INSERT that skips a row a unique constraint refuses (PostgreSQL, and SQLite since 3.24).
 _SKIP_CONFLICTING = " ON CONFLICT DO NOTHING"
@@ -56,9 +56,10 @@ def insert(
     model = type(rows[0])
     with_pk = rows[0].pk is not None
     sql, plan = _statement(model, with_pk, len(rows), skip_conflicting)
-    params = [value for row in rows for value in _prepared(row, plan)]
-    with connection.cursor() as cursor:
-        if preceded_by is not None and connection.vendor == "postgresql":
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    params = [value for row in rows for value in _prepared(row, plan, wrapper)]
+    with wrapper.cursor() as cursor:
+        if preceded_by is not None and wrapper.vendor == "postgresql":
             sql, params = f"WITH preceding AS ({preceded_by[0]}) {sql}", [*preceded_by[1], *params]
         elif preceded_by is not None:
             cursor.execute(*preceded_by)
@@ -67,7 +68,7 @@ def insert(
     if not ids and skip_conflicting:
         return False
     for row, pk in zip(rows, ids, strict=True):
-        _written(row, pk)
+        _written(row, pk, wrapper.alias)
     return True
 
 
@@ -199,7 +200,7 @@ def _plan(fields: Sequence[models.Field]) -> Plan:
     return tuple((field, field.attname, _how(field)) for field in fields)
 
 
-def _prepared(row: models.Model, plan: Plan) -> list:
+def _prepared(row: models.Model, plan: Plan, wrapper) -> list:
     """The row's values as the ORM prepares them for saving. Text, flags and empty values are most of a row's
     values and are stored as they are: preparing each (three calls deep) cost more than writing the row."""
     values = []
@@ -209,14 +210,14 @@ def _prepared(row: models.Model, plan: Plan) -> list:
             if value is None or (how is AS_IS and type(value) in _PLAIN):
                 values.append(value)
                 continue
-        values.append(field.get_db_prep_save(field.pre_save(row, True), connection))
+        values.append(field.get_db_prep_save(field.pre_save(row, True), wrapper))
     return values
 
 
-def _written(row: models.Model, pk: int) -> None:
+def _written(row: models.Model, pk: int, alias: str) -> None:
     row.pk = pk
     row._state.adding = False
-    row._state.db = connection.alias
+    row._state.db = alias
 
 
 def insert_with(
@@ -241,7 +242,9 @@ def insert_with(
         if dependent.of is not None and not 0 <= dependent.of < index:
             raise ValueError(f"dependent {index} belongs to dependent {dependent.of}, which is not written before it")
     model = type(row)
-    if connection.vendor != "postgresql":
+    # The connection itself, not the proxy ``connection``: the fields preparing the values ask it a dozen times.
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if wrapper.vendor != "postgresql":
         if not insert([row], skip_conflicting=skip_conflicting):
             return False
         if number_field is not None:
@@ -253,21 +256,21 @@ def insert_with(
         return True
     shapes = tuple((type(d.row), tuple(sorted(d.columns.items())), d.of) for d in dependents)
     sql, plan, dependent_plans = _statement_with(model, number_field, skip_conflicting, shapes)
-    params = _prepared(row, plan)
+    params = _prepared(row, plan, wrapper)
     for dependent, dependent_plan in zip(dependents, dependent_plans, strict=True):
-        params += _prepared(dependent.row, dependent_plan)
-    with connection.cursor() as cursor:
+        params += _prepared(dependent.row, dependent_plan, wrapper)
+    with wrapper.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.fetchone()
     if written is None:
         return False
     pk, *dependent_pks = written
-    _written(row, pk)
+    _written(row, pk, wrapper.alias)
     if number_field is not None:
         setattr(row, number_field, str(pk))
     for dependent, dependent_pk in zip(dependents, dependent_pks, strict=True):
         _complete(dependent, pk, dependents)
-        _written(dependent.row, dependent_pk)
+        _written(dependent.row, dependent_pk, wrapper.alias)
     return True
 
 
@@ -276,6 +279,49 @@ def _complete(dependent: Dependent, pk: int, dependents: Sequence[Dependent]) ->
         dependent.complete(dependent.row, pk)
     else:
         dependent.complete(dependent.row, pk, dependents[dependent.of].row.pk)
+
+
+def select_list(model: type[models.Model], table: str | None = None) -> str:
+    """The columns of ``model``'s fields, in their order, for a precompiled SELECT whose rows ``row_reader``
+    turns into instances; ``table``: the table's name or alias in that SELECT."""
+    quote = connection.ops.quote_name
+    prefix = f"{table}." if table else ""
+    return ", ".join(f"{prefix}{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+@cache
+def row_reader(model: type[models.Model]) -> Callable[[Sequence], models.Model]:
+    """What turns the values of ``select_list(model)`` in a row into an instance, as the ORM does: its converters
+    (SQLite's text into aware moments, for one) and ``Model.from_db``. A ``RawQuerySet`` does this too, and works
+    out its columns and converters again for each query: on a look-up read by every request, that cost more than
+    the look-up."""
+    fields = model._meta.concrete_fields
+    attnames = [f.attname for f in fields]
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, found, column))
+    end = len(fields)
+
+    def read(row: Sequence) -> models.Model:
+        values = list(row[:end])
+        for index, found, column in converters:
+            for convert in found:
+                values[index] = convert(values[index], column, connection)
+        return model.from_db(DEFAULT_DB_ALIAS, attnames, values)
+
+    return read
+
+
+def fetch(model: type[models.Model], sql: str, params: Sequence) -> list[models.Model]:
+    """The instances of ``model`` that ``sql`` (selecting ``select_list(model)``) reads."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    read = row_reader(model)
+    return [read(row) for row in rows]
 
 
 def locking(sql: str) -> str:

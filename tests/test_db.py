@@ -1,5 +1,6 @@
 """midoffice.db: the precompiled inserts and row locks of the hot write paths."""
 
+from datetime import date
 from decimal import Decimal
 
 import psycopg
@@ -19,11 +20,13 @@ from midoffice.db import (
     Dependent,
     _plan,
     _prepared,
+    fetch,
     insert,
     insert_with,
     locking,
     planned_per_value,
     refers_to,
+    select_list,
 )
 from tests.factories import CaseTypeFactory, ContactFactory, PersonFactory, open_case
 
@@ -71,7 +74,7 @@ def test_the_values_taken_as_they_are_are_those_the_orm_would_prepare():
     ]
     expected = [f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields]
     plan = _plan(fields)
-    assert _prepared(case, plan) == expected
+    assert _prepared(case, plan, connections["default"]) == expected
     assert {how for _field, _attname, how in plan} == {AS_IS, NULL_AS_IS}  # a number or a moment: prepared
     [(_field, _attname, how)] = _plan([Case._meta.get_field("updated_at")])
     assert how is PREPARE
@@ -139,6 +142,22 @@ def test_a_dependent_column_may_be_an_expression_of_the_new_id_and_of_its_own_va
     stored = CaseEvent.objects.get(pk=event.pk)
     assert (stored.text, stored.data) == (f"contact {contact.pk}", {"kept": True, "contact": contact.pk})
     assert (event.text, event.data) == (stored.text, stored.data)
+
+
+@pytest.mark.parametrize("model", [Party, Case, CaseEvent])
+def test_rows_read_with_fetch_are_the_instances_the_orm_reads(model):
+    """Moments, numbers, JSON and flags come out as the ORM converts them (SQLite stores them as text)."""
+    case = open_case(case_type=CaseTypeFactory(), party=PersonFactory(birth_date=date(1985, 7, 30)))
+    Case.objects.filter(pk=case.pk).update(latitude=Decimal("51.054342"), longitude=Decimal("3.717424"))
+    pk = {Party: case.party_id, Case: case.pk, CaseEvent: CaseEvent.objects.filter(case=case).first().pk}[model]
+    table = model._meta.db_table
+
+    (read,) = fetch(model, f"SELECT {select_list(model, 't')}, 1 AS extra FROM {table} t WHERE t.id = %s", [pk])
+
+    expected = model.objects.get(pk=pk)
+    fields = [f.attname for f in model._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert (read._state.adding, read._state.db) == (False, "default")
 
 
 def test_a_dependent_may_belong_to_another_dependent_and_use_both_ids():

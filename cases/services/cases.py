@@ -81,9 +81,9 @@ def case_open(
         registered_at = registered_at or contact.occurred_at
     if not channel:
         errors["channel"] = [_("Say through which channel the case came in.")]
-    elif channel not in Channel.values:
+    elif channel not in Channel:
         errors["channel"] = [_("Unknown channel %(value)s.") % {"value": channel}]
-    if priority not in Priority.values:
+    if priority not in Priority:
         errors["priority"] = [_("Unknown priority %(value)s.") % {"value": priority}]
     now = timezone.now()
     registered_at = registered_at or now

@@ -35,7 +35,7 @@ def validate_contact(values: dict[str, Any]) -> None:
         ("outcome", Outcome),
     ):
         value = values.get(field)
-        if value and value not in choices.values:
+        if value and value not in choices:
             label = Contact._meta.get_field(field).verbose_name
             errors[field] = [_("Unknown %(field)s %(value)s.") % {"field": label, "value": value}]
     if not values.get("subject"):

@@ -13,7 +13,7 @@ from contacts.errors import PartyMerged
 from contacts.history import history_actor
 from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
-from midoffice.db import locking
+from midoffice.db import fetch, locking, select_list
 from midoffice.transactions import atomic_service
 
 from .parties import (
@@ -73,19 +73,20 @@ def _identifiers_compatible(party: Party, identifiers: dict[str, str | None]) ->
 # The look-ups of every resolution, precompiled (compiling them through the ORM cost more CPU than running them).
 _PARTY = Party._meta.db_table
 _PARTY_BY_IDENTIFIER_SQL = {
-    field: f"SELECT * FROM {_PARTY} WHERE {Party._meta.get_field(field).column} = %s" for field in IDENTIFIER_CLEANERS
+    field: f"SELECT {select_list(Party)} FROM {_PARTY} WHERE {Party._meta.get_field(field).column} = %s"
+    for field in IDENTIFIER_CLEANERS
 }
 # A merge moves every contact point to the survivor: a party holding one is live, unless a merge committed after
 # this statement began (it then reads the tombstone, locked).
 _PARTIES_BY_CONTACT_POINT_SQL = (
-    f"SELECT * FROM {_PARTY} WHERE id IN"
+    f"SELECT {select_list(Party)} FROM {_PARTY} WHERE id IN"
     f" (SELECT party_id FROM {ContactPoint._meta.db_table} WHERE kind = %s AND value = %s) ORDER BY id LIMIT 20"
 )
 
 
 def _party_by_identifier(field: str, value: str) -> Party | None:
     """The party holding the identifier, locked. Identifiers are unique and a tombstone holds none."""
-    return next(iter(Party.objects.raw(locking(_PARTY_BY_IDENTIFIER_SQL[field]), [value])), None)
+    return next(iter(fetch(Party, locking(_PARTY_BY_IDENTIFIER_SQL[field]), [value])), None)
 
 
 def _enrich(
@@ -133,7 +134,7 @@ def _enrich(
 def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict) -> Party | None:
     """The first live party with this e-mail or phone whose names and identifiers agree, locked: the parties
     holding it are read and locked in one statement (one party, nearly always)."""
-    for party in Party.objects.raw(locking(_PARTIES_BY_CONTACT_POINT_SQL), [kind, value]):
+    for party in fetch(Party, locking(_PARTIES_BY_CONTACT_POINT_SQL), [kind, value]):
         if _identifiers_compatible(party, identifiers) and _names_compatible(party, data):
             if party.is_tombstone:
                 raise PartyMerged(party_id=party.pk, survivor_id=party.merged_into_id)

@@ -27,7 +27,7 @@ from contacts.identifiers import (
     clean_phone,
 )
 from contacts.models import ContactPoint, ContactPointKind, Party, PartyKind, Representative
-from midoffice.db import insert_with, locking, refers_to
+from midoffice.db import fetch, insert_with, locking, refers_to, select_list
 from midoffice.transactions import atomic_service
 
 IDENTIFIER_CLEANERS = {
@@ -71,13 +71,13 @@ def _length_errors(model: type[models.Model], values: dict[str, Any]) -> dict[st
     return errors
 
 
-_PARTY_BY_ID_SQL = f"SELECT * FROM {Party._meta.db_table} WHERE id = %s"
+_PARTY_BY_ID_SQL = f"SELECT {select_list(Party)} FROM {Party._meta.db_table} WHERE id = %s"
 
 
 def lock_live_party(party: Party) -> Party:
     """``party`` read afresh and locked against a merge, which would leave what we add on a tombstone."""
     # Precompiled: every identity resolution and every change of a party's details takes this lock.
-    party = next(iter(Party.objects.raw(locking(_PARTY_BY_ID_SQL), [party.pk])), None)
+    party = next(iter(fetch(Party, locking(_PARTY_BY_ID_SQL), [party.pk])), None)
     if party is None:
         raise Party.DoesNotExist
     if party.is_tombstone:
@@ -126,7 +126,7 @@ def clean_party_values(fields: dict[str, Any]) -> dict[str, Any]:
 def check_party(kind: str, values: dict[str, Any], *, changed: Iterable[str] | None = None) -> None:
     """The rules a party's values obey together. The birth date is checked when it or the INSZ is among the
     ``changed`` fields (all are, for a new party), so an old inconsistency does not block other changes."""
-    if kind not in PartyKind.values:
+    if kind not in PartyKind:
         raise ValidationError({"kind": [_("Unknown kind of party %(kind)s.") % {"kind": kind}]})
     errors = {}
     for field, kinds in IDENTIFIER_KINDS.items():
