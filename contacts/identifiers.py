@@ -1,11 +1,15 @@
 """Belgian identifiers, e-mail addresses and phone numbers: validated, stored compact.
 
-Each ``clean_*`` returns the compact form or raises ``ValidationError`` saying why.
+Each ``clean_*`` returns the compact form or raises ``ValidationError`` saying why. The checks of the
+identifiers, e-mail addresses and phone numbers depend on the value alone: each process remembers the last few
+thousand it passed, because a create checks each value twice (its input, then the service that writes it).
 """
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache, wraps
 
 import phonenumbers
 from django.conf import settings
@@ -30,6 +34,23 @@ def _stdnum_reason(exc: stdnum_errors.ValidationError) -> str:
     return _("it is not a valid date of birth or serial number")
 
 
+# How many values each check remembers.
+REMEMBERED = 4096
+
+
+def _remembered(check: Callable[..., str]) -> Callable[..., str]:
+    """``check``, remembering what it returned for the last ``REMEMBERED`` texts (a refusal is not remembered;
+    a value that is no text is checked as it is)."""
+    cached = lru_cache(maxsize=REMEMBERED)(check)
+
+    @wraps(check)
+    def run(value, *args):
+        return cached(value, *args) if type(value) is str else check(value, *args)
+
+    return run
+
+
+@_remembered
 def clean_national_number(value: str) -> str:
     """INSZ: a rijksregisternummer or a BIS number, 11 digits."""
     try:
@@ -61,6 +82,7 @@ def birth_date_contradicts(national_number: str, birth_date: date) -> bool:
     )
 
 
+@_remembered
 def clean_enterprise_number(value: str) -> str:
     """KBO enterprise number, 10 digits starting with 0 or 1 (``BE`` prefix and dots allowed)."""
     try:
@@ -98,6 +120,7 @@ def clean_name(value: str | None) -> str:
     return cleaned
 
 
+@_remembered
 def clean_email(value: str) -> str:
     compact = (value or "").strip().lower()
     try:
@@ -109,7 +132,11 @@ def clean_email(value: str) -> str:
 
 def clean_phone(value: str, region: str | None = None) -> str:
     """Any common notation; stored as E.164. Without a country code the default region applies."""
-    region = region or settings.MIDOFFICE_DEFAULT_PHONE_REGION
+    return _e164(value, region or settings.MIDOFFICE_DEFAULT_PHONE_REGION)
+
+
+@_remembered
+def _e164(value: str, region: str) -> str:
     try:
         number = phonenumbers.parse(value or "", region)
     except phonenumbers.NumberParseException as exc:
@@ -119,6 +146,7 @@ def clean_phone(value: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@_remembered
 def format_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, None)

@@ -15,10 +15,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from . import burgerprofiel, dosis
+from .emails import email_content
 from .links import status_url
 from .models import Backend, EmailText, Notification
 from .transport import PermanentError, TransientError, post_json
@@ -69,14 +68,7 @@ def forget_email_texts(**kwargs):
 def email_send(notification: Notification) -> None:
     context = {**notification.payload, "kind": notification.kind, "status_url": status_url(notification)}
     own = email_texts().get((notification.kind, notification.language))
-    with translation.override(notification.language):
-        if own is not None:
-            subject, text = own.render(context)
-            html = render_to_string("notifications/email/own_text.html", {"text": text})
-        else:
-            subject = render_to_string("notifications/email/subject.txt", context).strip()
-            text = render_to_string("notifications/email/message.txt", context)
-            html = render_to_string("notifications/email/message.html", context)
+    subject, text, html = email_content(context, language=notification.language, own=own)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -92,3 +92,14 @@ def test_phone_is_stored_as_e164(raw, e164):
 def test_invalid_phone_is_refused(raw):
     with pytest.raises(ValidationError, match="phone"):
         clean_phone(raw)
+
+
+def test_a_checked_value_is_remembered_and_a_refused_one_refused_again():
+    assert clean_phone("0470 12 34 56") == clean_phone("0470 12 34 56") == "+32470123456"
+    # The region is part of what is remembered: the same digits elsewhere are another number.
+    assert clean_phone("020 123 4567", "NL") == "+31201234567"
+    with pytest.raises(ValidationError):
+        clean_phone("020 123 4567", "BE")
+    for _attempt in range(2):
+        with pytest.raises(ValidationError, match="INSZ"):
+            clean_national_number("85073003327")

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from notifications import backends
 from notifications.backends import email_texts
+from notifications.emails import email_content
 from notifications.models import EmailText
 from tests.factories import EmailFactory, PersonFactory, UserFactory, open_case
 
@@ -76,3 +77,23 @@ def test_the_texts_are_read_once_and_a_change_applies_at_once(django_assert_num_
 
     EmailText.objects.all().delete()
     assert email_texts() == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "sentence"),
+    [
+        ("case_created", "We hebben uw aanvraag 4711 geregistreerd", "geregistreerd en volgen ze op."),
+        ("case_suspended", "We hebben iets van u nodig voor 4711", "hebben we iets van u nodig:"),
+        ("case_resolved", "Uw aanvraag 4711 is behandeld", "Uw aanvraag is behandeld."),
+        ("case_started", "Nieuws over uw aanvraag 4711", "We zijn met uw aanvraag aan de slag gegaan."),
+    ],
+)
+def test_the_built_in_e_mail_of_each_kind_has_its_subject_and_first_sentence(kind, subject, sentence):
+    context = {"kind": kind, "reference": "4711", "name": "An Peeters", "status_url": "https://stad.example/s/1/"}
+
+    built = email_content(context, language="nl", own=None)
+
+    assert built[0] == subject
+    for part in built[1:]:
+        assert "An Peeters" in part and sentence in part and "https://stad.example/s/1/" in part
+    assert email_content(context, language="nl", own=None, html=False) == (*built[:2], None)

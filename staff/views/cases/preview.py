@@ -4,8 +4,6 @@ nobody."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.models import Case
@@ -13,6 +11,7 @@ from cases.workflow import WORKFLOW
 from contacts.models import ContactPointKind
 from contacts.selectors import preferred_point_value
 from notifications.backends import email_texts, enabled_backends
+from notifications.emails import email_content
 from notifications.models import Backend
 
 
@@ -59,13 +58,7 @@ class PreviewSource:
             "kind": kind,
             "status_url": _("(the link to the status page)"),
         }
-        own = self.own.get(kind)
-        with translation.override(case.party.language):
-            if own is not None:
-                subject, text = own.render(context)
-            else:
-                subject = render_to_string("notifications/email/subject.txt", context).strip()
-                text = render_to_string("notifications/email/message.txt", context)
+        subject, text, _html = email_content(context, language=case.party.language, own=self.own.get(kind), html=False)
         return EmailPreview(recipient=self.recipient, subject=subject, text=text.strip())
 
 
