@@ -12,8 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts import services
+from contacts.errors import DuplicateIdentifier, IdentifierContended
 from contacts.history import created_changes
 from contacts.models import AccessLog, Contact, ContactPoint, Party, Representative
+from contacts.services import parties
+from contacts.services.parties import party_write_new
 from tests.contacts.admin_forms import association_renamed
 from tests.factories import (
     AssociationFactory,
@@ -376,3 +379,31 @@ def test_the_changes_of_a_new_row_are_auditlog_s_own_diff():
     ]
     for row in rows:
         assert created_changes(row) == model_instance_diff(None, row, use_json_for_changes=True), row
+
+
+class TestANewPartyWhoseIdentifierIsTaken:
+    """``party_write_new`` writes what its callers checked: an identifier taken by then is refused by the
+    statement itself, and nothing of the party is written."""
+
+    def test_the_party_holding_it_is_named(self):
+        holder = PersonFactory(national_number="85073003328")
+        counts = (Party.objects.count(), ContactPoint.objects.count(), LogEntry.objects.count())
+        values = {"kind": "person", "family_name": "Peeters", "national_number": "85073003328"}
+
+        with pytest.raises(DuplicateIdentifier) as raised:
+            party_write_new(actor=UserFactory(role="kcc"), values=values, points=[("email", {"value": "p@x.be"}, True)])
+
+        assert raised.value.extra == {"field": "national_number", "existing_party": holder.pk}
+        assert (Party.objects.count(), ContactPoint.objects.count(), LogEntry.objects.count()) == counts
+
+    def test_given_up_meanwhile_it_is_a_conflict_to_retry(self, monkeypatch):
+        PersonFactory(national_number="85073003328")
+        counts = (Party.objects.count(), LogEntry.objects.count())
+        # The holder gave it up between the refused insert and the look-up of whose it is (a merge).
+        monkeypatch.setattr(parties, "check_identifiers_free", lambda values, **kwargs: None)
+        values = {"kind": "person", "family_name": "Peeters", "national_number": "85073003328"}
+
+        with pytest.raises(IdentifierContended):
+            party_write_new(actor=UserFactory(role="kcc"), values=values, points=[])
+
+        assert (Party.objects.count(), LogEntry.objects.count()) == counts
