@@ -51,6 +51,10 @@ class PreferredChannel(models.TextChoices):
     PROFILE = "profile", _("Mijn Burgerprofiel / e-loket")
 
 
+# ``Party.known_preferred_email`` when it is not known.
+NOT_KNOWN = object()
+
+
 class Party(models.Model):
     """The authentic contact record ("contactfiche") of a person, organisation or association."""
 
@@ -86,6 +90,12 @@ class Party(models.Model):
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Not a column: the value of the party's preferred e-mail address (None: it has none) where the code that read
+    # or wrote this instance knows it: identity resolution, for the party it found or made and the addresses it
+    # added. The e-mail about the case it opens is then addressed without reading it again
+    # (``contacts.selectors.preferred_email``).
+    known_preferred_email = NOT_KNOWN
 
     class Meta:
         verbose_name = _("party")

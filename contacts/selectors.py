@@ -24,6 +24,7 @@ from .identifiers import (
     clean_phone,
 )
 from .models import (
+    NOT_KNOWN,
     AccessLog,
     Contact,
     ContactPoint,
@@ -85,6 +86,13 @@ def preferred_point_value(party_id: int, kind: str) -> str | None:
         cursor.execute(_PREFERRED_POINT_SQL, [party_id, kind])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def preferred_email(party: Party) -> str | None:
+    """The party's preferred e-mail address: as the instance knows it (``Party.known_preferred_email``), else read."""
+    if party.known_preferred_email is not NOT_KNOWN:
+        return party.known_preferred_email
+    return preferred_point_value(party.pk, ContactPointKind.EMAIL)
 
 
 def party_history(party: Party) -> QuerySet[LogEntry]:

@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 
 from cases.models import Case, EventKind, GroupMessage, GroupMessageStatus
 from cases.services import case_event_new, case_events_write
-from contacts.models import ContactPointKind
-from contacts.selectors import preferred_point_value
+from contacts.selectors import preferred_email
 from midoffice.backoff import backoff
+from midoffice.broker import enqueue
 from midoffice.db import NEW_ID, Dependent, insert_with
 from midoffice.roles import SUPERVISOR
 
@@ -60,7 +60,7 @@ def notifications_silenced():
 
 
 def _email_recipient(case: Case) -> str | None:
-    return preferred_point_value(case.party_id, ContactPointKind.EMAIL)
+    return preferred_email(case.party)
 
 
 def _payload(case: Case, public_message: str) -> dict:
@@ -269,13 +269,7 @@ def _deliver_held(notifications: list[Notification]) -> None:
 
 
 def _enqueue(ids: list[int], countdown: float = 0) -> None:
-    deliver_notification = current_app.tasks[DELIVER_TASK]
-    for pk in ids:
-        try:
-            deliver_notification.apply_async((pk,), countdown=countdown)
-        except Exception:
-            # The broker is down: the row stays pending and the relay enqueues it when it is back.
-            logger.warning("Could not enqueue notification %s; the relay will", pk, exc_info=True)
+    enqueue(DELIVER_TASK, ids, countdown=countdown, what="notification")
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str | None:

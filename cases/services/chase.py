@@ -1,11 +1,9 @@
 """The overdue chase and the automatic close, run by Celery beat."""
 
-import logging
 import smtplib
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -27,10 +25,9 @@ from cases.models import (
     GroupMessageStatus,
 )
 from midoffice.backoff import backoff
+from midoffice.broker import enqueue
 
 from .cases import case_transition
-
-logger = logging.getLogger(__name__)
 
 BATCH = 500
 # Cases listed in one escalation e-mail; the rest are counted.
@@ -126,13 +123,7 @@ SEND_TASK = "cases.tasks.send_group_message"
 
 
 def _enqueue_messages(ids: list[int], countdown: float = 0) -> None:
-    send_group_message = current_app.tasks[SEND_TASK]
-    for pk in ids:
-        try:
-            send_group_message.apply_async((pk,), countdown=countdown)
-        except Exception:
-            # The broker is down: the message stays pending and the relay enqueues it when it is back.
-            logger.warning("Could not enqueue group message %s; the relay will", pk, exc_info=True)
+    enqueue(SEND_TASK, ids, countdown=countdown, what="group message")
 
 
 def group_message_queue(*, handler_group, subject: str, body: str, recipient=None) -> GroupMessage:

@@ -13,7 +13,7 @@ from contacts.errors import PartyMerged
 from contacts.history import history_actor
 from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
-from midoffice.db import fetch, locking, select_list
+from midoffice.db import row_reader, select_list
 from midoffice.transactions import atomic_service
 
 from .parties import (
@@ -36,22 +36,6 @@ ENRICHABLE_FIELDS = ("given_name", "family_name", "name", "birth_date")
 PERSON_ONLY_FIELDS = {"given_name", "family_name", "birth_date"}
 
 
-def _serialise_resolutions(keys: list[str]) -> None:
-    """On PostgreSQL, make concurrent resolutions of the same person wait for each other.
-
-    Transaction-scoped advisory locks on each identifying key: the second request sees the
-    party the first one created instead of creating a twin. SQLite serialises writers anyway.
-    """
-    if connection.vendor != "postgresql" or not keys:
-        return
-    with connection.cursor() as cursor:
-        # One round trip; sorted so that two requests never wait on each other crosswise.
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT unnest(%s::text[]) AS k ORDER BY 1) AS keys",
-            [sorted(set(keys))],
-        )
-
-
 def _names_compatible(party: Party, data: dict[str, Any]) -> bool:
     """A shared e-mail or phone only identifies the party if the names do not contradict it."""
     if data.get("kind", party.kind) != party.kind:
@@ -70,23 +54,72 @@ def _identifiers_compatible(party: Party, identifiers: dict[str, str | None]) ->
     )
 
 
-# The look-ups of every resolution, precompiled (compiling them through the ORM cost more CPU than running them).
+# The look-ups of every resolution, precompiled (compiling them through the ORM cost more CPU than running them),
+# each party with its preferred e-mail address.
 _PARTY = Party._meta.db_table
+_POINT = ContactPoint._meta.db_table
+_PREFERRED_EMAIL = (
+    f"(SELECT value FROM {_POINT} WHERE party_id = {_PARTY}.id AND kind = '{ContactPointKind.EMAIL}' AND preferred)"
+)
 _PARTY_BY_IDENTIFIER_SQL = {
-    field: f"SELECT {select_list(Party)} FROM {_PARTY} WHERE {Party._meta.get_field(field).column} = %s"
+    field: f"SELECT {select_list(Party)}, {_PREFERRED_EMAIL} FROM {_PARTY}"
+    f" WHERE {Party._meta.get_field(field).column} = %s"
     for field in IDENTIFIER_CLEANERS
 }
-# A merge moves every contact point to the survivor: a party holding one is live, unless a merge committed after
-# this statement began (it then reads the tombstone, locked).
 _PARTIES_BY_CONTACT_POINT_SQL = (
-    f"SELECT {select_list(Party)} FROM {_PARTY} WHERE id IN"
-    f" (SELECT party_id FROM {ContactPoint._meta.db_table} WHERE kind = %s AND value = %s) ORDER BY id LIMIT 20"
+    f"SELECT {select_list(Party)}, {_PREFERRED_EMAIL} FROM {_PARTY} WHERE id IN"
+    f" (SELECT party_id FROM {_POINT} WHERE kind = %s AND value = %s) ORDER BY id LIMIT 20"
+)
+# On PostgreSQL the same look-ups, after advisory locks on what identifies the party, in one round trip: the
+# function contacts_party_candidates (migration contacts 0008) returns each party found with what found it.
+_CANDIDATES_SQL = (
+    f"SELECT {select_list(Party, '(r.party)')}, r.preferred_email, r.matched"
+    " FROM contacts_party_candidates(%s::text[], %s::text, %s::text, %s::text, %s::text, %s::text) AS r"
 )
 
 
-def _party_by_identifier(field: str, value: str) -> Party | None:
-    """The party holding the identifier, locked. Identifiers are unique and a tombstone holds none."""
-    return next(iter(fetch(Party, locking(_PARTY_BY_IDENTIFIER_SQL[field]), [value])), None)
+def _read(rows: list[tuple]) -> list[Party]:
+    """The parties in rows of ``select_list(Party)`` followed by the preferred e-mail address."""
+    read, end = row_reader(Party), len(Party._meta.concrete_fields)
+    parties = []
+    for row in rows:
+        party = read(row)
+        party.known_preferred_email = row[end]
+        parties.append(party)
+    return parties
+
+
+def _candidates(identifiers: dict[str, str], email: str | None, phone: str | None) -> list[tuple[Party, str]]:
+    """The parties that the data may describe, locked, with what found each: the party holding an identifier (the
+    first found in the order of ``IDENTIFIER_CLEANERS``), else the parties holding the e-mail address, then those
+    holding the phone number, each by id (at most 20 of each).
+
+    On PostgreSQL, concurrent resolutions of the same identifier, e-mail or phone wait for each other first
+    (transaction-scoped advisory locks): the second sees the party the first one created instead of creating a
+    twin. A merge moves every contact point to the survivor: a party holding one is live, unless a merge committed
+    meanwhile (it then reads the tombstone, locked). SQLite serialises writers anyway.
+    """
+    keys = [f"party:{field}:{value}" for field, value in identifiers.items()]
+    keys += [f"party:email:{email}"] if email else []
+    keys += [f"party:phone:{phone}"] if phone else []
+    if not keys:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_CANDIDATES_SQL, [keys, *(identifiers.get(f) for f in IDENTIFIER_CLEANERS), email, phone])
+            rows = cursor.fetchall()
+            return list(zip(_read(rows), (row[-1] for row in rows), strict=True))
+        for field, value in identifiers.items():
+            cursor.execute(_PARTY_BY_IDENTIFIER_SQL[field], [value])
+            found = _read(cursor.fetchall())
+            if found:
+                return [(found[0], field)]
+        candidates = []
+        for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
+            if value:
+                cursor.execute(_PARTIES_BY_CONTACT_POINT_SQL, [kind, value])
+                candidates += [(party, kind) for party in _read(cursor.fetchall())]
+        return candidates
 
 
 def _enrich(
@@ -131,17 +164,6 @@ def _enrich(
     return party
 
 
-def _find_by_contact_point(kind: str, value: str, data: dict, identifiers: dict) -> Party | None:
-    """The first live party with this e-mail or phone whose names and identifiers agree, locked: the parties
-    holding it are read and locked in one statement (one party, nearly always)."""
-    for party in fetch(Party, locking(_PARTIES_BY_CONTACT_POINT_SQL), [kind, value]):
-        if _identifiers_compatible(party, identifiers) and _names_compatible(party, data):
-            if party.is_tombstone:
-                raise PartyMerged(party_id=party.pk, survivor_id=party.merged_into_id)
-            return party
-    return None
-
-
 @atomic_service
 def party_resolve(*, actor, data: dict[str, Any]) -> tuple[Party, str]:
     """Find or create the party that ``data`` describes; returns it and how it was found."""
@@ -166,20 +188,14 @@ def _resolve(actor, data: dict[str, Any]) -> tuple[Party, str]:
     found = {kind: fields["value"] for kind, fields, _preferred in points if kind != ContactPointKind.ADDRESS}
     email, phone = found.get(ContactPointKind.EMAIL), found.get(ContactPointKind.PHONE)
 
-    keys = [f"party:{field}:{value}" for field, value in identifiers.items()]
-    keys += [f"party:email:{email}"] if email else []
-    keys += [f"party:phone:{phone}"] if phone else []
-    _serialise_resolutions(keys)
-
-    for field, value in identifiers.items():
-        party = _party_by_identifier(field, value) if value else None
-        if party is not None:
-            return _enrich(party, data, identifiers, points), MatchedOn(field).value
-    for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
-        if value:
-            party = _find_by_contact_point(kind, value, data, identifiers)
-            if party is not None:
-                return _enrich(party, data, identifiers, points, found_by=kind), MatchedOn(kind).value
+    for party, matched in _candidates(identifiers, email, phone):
+        if matched in IDENTIFIER_CLEANERS:
+            return _enrich(party, data, identifiers, points), MatchedOn(matched).value
+        # A shared e-mail or phone: the first party whose names and identifiers agree.
+        if _identifiers_compatible(party, identifiers) and _names_compatible(party, data):
+            if party.is_tombstone:
+                raise PartyMerged(party_id=party.pk, survivor_id=party.merged_into_id)
+            return _enrich(party, data, identifiers, points, found_by=matched), MatchedOn(matched).value
 
     # Nobody holds the identifiers (looked up above, under the locks): ``party_create``'s checks, less that one,
     # on the values cleaned above.

@@ -234,12 +234,15 @@ def add_point_to_locked_party(party: Party, kind: str, cleaned: dict[str, Any], 
             _demote_preferred(party.pk, kind)
             existing.preferred = True
             existing.save(update_fields=["preferred"])
-        return existing
-    has_preferred = ContactPoint.objects.filter(party=party, kind=kind, preferred=True).exists()
-    if preferred and has_preferred:
-        _demote_preferred(party.pk, kind)
-    point.preferred = preferred or not has_preferred
-    point.save()
+        point = existing
+    else:
+        has_preferred = ContactPoint.objects.filter(party=party, kind=kind, preferred=True).exists()
+        if preferred and has_preferred:
+            _demote_preferred(party.pk, kind)
+        point.preferred = preferred or not has_preferred
+        point.save()
+    if kind == ContactPointKind.EMAIL and point.preferred:
+        party.known_preferred_email = point.value
     return point
 
 
@@ -456,6 +459,9 @@ def party_write_new(*, actor, values: dict[str, Any], points: list[tuple[str, di
             raise IdentifierContended
         if not party.full_name:
             history_record_create([party])
+    party.known_preferred_email = next(
+        (point.value for point in rows if point.kind == ContactPointKind.EMAIL and point.preferred), None
+    )
     return party
 
 

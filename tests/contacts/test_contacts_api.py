@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts.models import Channel, Contact, ContactPoint, Party, Source
-from tests.factories import ContactFactory, EmailFactory, PersonFactory, PhoneFactory
+from contacts.services import party_resolve
+from tests.factories import ContactFactory, EmailFactory, PersonFactory, PhoneFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +132,41 @@ class TestIdentityResolution:
         assert response.json()["matched_on"] == "created"
         created = Party.objects.get(pk=response.json()["party"])
         assert created.national_number == other.national_number
+
+    def test_email_before_phone_and_the_first_party_whose_names_agree(self, front_desk_client):
+        other = PersonFactory(given_name="Els", family_name="Wouters")
+        by_phone = PersonFactory(given_name="Tom", family_name="Wouters")
+        by_email = PersonFactory(given_name="Tom", family_name="Wouters")
+        EmailFactory(party=other, value="gezin.wouters@example.be")
+        EmailFactory(party=other, value="els.wouters@example.be", preferred=False)
+        EmailFactory(party=by_email, value="gezin.wouters@example.be")
+        PhoneFactory(party=by_phone, value="+32470998877")
+        data = {"given_name": "Tom", "family_name": "Wouters", "phone": "0470 99 88 77"}
+
+        shared = log(front_desk_client, party_data={**data, "email": "gezin.wouters@example.be"})
+        # Els holds the address first (a lower id), but her name differs; Tom's phone comes after his address.
+        assert (shared.json()["party"], shared.json()["matched_on"]) == (by_email.pk, "email")
+        hers = log(front_desk_client, party_data={**data, "email": "els.wouters@example.be"})
+        assert (hers.json()["party"], hers.json()["matched_on"]) == (by_phone.pk, "phone")
+
+    def test_by_association_code(self, front_desk_client):
+        data = {"kind": "association", "name": "Scouts Sint-Jan", "association_code": "V0001234"}
+        response = log(front_desk_client, party_data=data)
+        assert response.json()["matched_on"] == "created"
+        again = log(front_desk_client, party_data={"kind": "association", "association_code": "V0001234"})
+        assert (again.json()["party"], again.json()["matched_on"]) == (response.json()["party"], "association_code")
+
+    @pytest.mark.postgres
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's advisory locks")
+    def test_the_locks_and_look_ups_take_one_round_trip(self):
+        party = PersonFactory(given_name="Sofie", family_name="Claes")
+        EmailFactory(party=party, value="sofie.claes@example.be")
+        clerk = UserFactory(role="kcc")
+        for data in ({"national_number": party.national_number}, {"email": "sofie.claes@example.be"}):
+            with CaptureQueriesContext(connection) as statements:
+                assert party_resolve(actor=clerk, data=data)[0] == party
+            sent = [q["sql"] for q in statements if "SAVEPOINT" not in q["sql"]]
+            assert len(sent) == 1 and "FROM contacts_party_candidates(" in sent[0], sent
 
     def test_unknown_data_creates_a_party_with_its_contact_points(self, front_desk_client):
         response = log(

@@ -3,15 +3,17 @@
 Runs when MIDOFFICE_TEST_BROKER_URL is set (CI sets it); skipped otherwise.
 """
 
+import json
 import time
 
 import pytest
 import redis
 from celery import Celery
 
-from midoffice.broker import Transport
+from midoffice.broker import Transport, enqueue
+from notifications.services import DELIVER_TASK
 
-from .conftest import BROKER, celery
+from .conftest import BROKER, celery, publishing_to
 
 pytestmark = pytest.mark.skipif(not BROKER, reason="MIDOFFICE_TEST_BROKER_URL not set")
 
@@ -47,3 +49,19 @@ def test_the_redis_transport_keeps_one_client_per_pool_and_publishes_to_the_brok
             assert client.llen(queue) == 3
         finally:
             client.delete(queue)
+
+
+@pytest.mark.skipif(not (BROKER or "").startswith("redis://"), reason="a redis:// broker")
+def test_enqueue_publishes_a_task_per_row_to_the_queue_workers_read():
+    client = redis.Redis.from_url(BROKER)
+    client.delete("celery")
+    try:
+        with publishing_to(BROKER):
+            enqueue(DELIVER_TASK, [5, 6], what="notification")
+        messages = [json.loads(m) for m in client.lrange("celery", 0, -1)]
+    finally:
+        client.delete("celery")
+    assert sorted((m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages) == [
+        (DELIVER_TASK, "(5,)"),
+        (DELIVER_TASK, "(6,)"),
+    ]

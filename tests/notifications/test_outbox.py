@@ -8,8 +8,10 @@ import time_machine
 from celery import current_app
 from django.core import mail
 from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from rest_framework.test import APIClient
 
 from cases.models import CaseEvent, EventKind
 from cases.services import case_reassign, case_transition
@@ -39,6 +41,48 @@ def citizen():
 def committed(django_capture_on_commit_callbacks):
     """Run the block's after-commit callbacks (the enqueued deliveries; Celery is eager in tests)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+class TestTheCaseOpenedWithAContactIsEMailedToThePreferredAddress:
+    """Identity resolution knows the address of the party it found or made: the e-mail goes to it unread."""
+
+    def post(self, party_data: dict):
+        client = APIClient()
+        client.force_authenticate(UserFactory(role="front_desk"))
+        body = {"channel": "phone", "subject": "Put", "party_data": party_data}
+        body["case"] = {"case_type": "melding", "description": "Diepe put"}
+        with CaptureQueriesContext(connection) as statements:
+            response = client.post(reverse("v1:contact-list"), body, format="json")
+        assert response.status_code == 201, response.data
+        # Not read again (contacts.selectors.preferred_point_value).
+        assert not [q for q in statements if q["sql"].startswith("SELECT value FROM contacts_contactpoint")]
+        return response
+
+    def log(self, party_data: dict) -> Notification:
+        return Notification.objects.get(case__reference=self.post(party_data).data["case"])
+
+    def test_a_new_address_of_a_party_that_has_one_is_not_preferred(self, melding, citizen):
+        notification = self.log({"national_number": citizen.national_number, "email": "an@werk.be"})
+        assert notification.recipient == "an.peeters@example.be"
+        assert citizen.contact_points.filter(value="an@werk.be", preferred=False).exists()
+
+    def test_the_first_address_of_a_party_is(self, melding):
+        party = PersonFactory()
+        notification = self.log({"national_number": party.national_number, "email": "eerste@example.be"})
+        assert notification.recipient == "eerste@example.be"
+
+    def test_found_by_an_address_that_is_not_the_preferred_one(self, melding, citizen):
+        EmailFactory(party=citizen, value="an@thuis.be", preferred=False)
+        notification = self.log({"given_name": "An", "family_name": "Peeters", "email": "an@thuis.be"})
+        assert (notification.party, notification.recipient) == (citizen, "an.peeters@example.be")
+
+    def test_a_new_party(self, melding):
+        notification = self.log({"given_name": "Noor", "family_name": "Jacobs", "email": "Noor@Example.be"})
+        assert notification.recipient == "noor@example.be"
+
+    def test_a_party_without_an_address_gets_no_e_mail(self, melding):
+        self.post({"phone": "0470 99 88 77"})
+        assert not Notification.objects.exists()
 
 
 def test_opening_a_case_queues_and_delivers_an_email(melding, citizen, committed):
