@@ -350,8 +350,15 @@ class MatchedOn(models.TextChoices):
 class Contact(models.Model):
     """One interaction with a citizen, company or association ("klantcontact")."""
 
+    # Indexed by contact_party_time_idx (party first): an index of its own was written by every contact for nothing.
     party = models.ForeignKey(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("party")
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("party"),
+        db_index=False,
     )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     matched_on = models.CharField(_("matched on"), max_length=20, choices=MatchedOn.choices, blank=True)

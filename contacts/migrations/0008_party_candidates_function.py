@@ -4,7 +4,9 @@ from django.db import migrations
 # statements each read what committed before that statement began: the look-ups after the advisory locks see a
 # party that a resolution we waited for has just created, which a single SELECT taking the locks could not.
 # With each party found, its preferred e-mail address (at most one: a constraint), which its case's e-mail goes to.
-PREFERRED_EMAIL = "(SELECT value::text FROM contacts_contactpoint WHERE party_id = p.id AND kind = 'email' AND preferred)"
+PREFERRED_EMAIL = (
+    "(SELECT value::text FROM contacts_contactpoint WHERE party_id = p.id AND kind = 'email' AND preferred)"
+)
 CREATE = f"""
 CREATE OR REPLACE FUNCTION contacts_party_candidates(
     keys text[],
