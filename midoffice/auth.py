@@ -5,7 +5,6 @@ from hmac import compare_digest
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -14,7 +13,7 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
-from midoffice.db import row_reader, select_list
+from midoffice.db import row_reader, select_list, statement_cursor
 from midoffice.permissions import access_column, remember_access
 
 
@@ -54,9 +53,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
         if "\x00" in key:  # No token has one, and PostgreSQL would refuse it in the look-up.
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        with connection.cursor() as cursor:
-            cursor.execute(_TOKENS_SQL, [key[: CONSTANTS.TOKEN_KEY_LENGTH]])
-            rows = cursor.fetchall()
+        cursor = statement_cursor()
+        cursor.execute(_TOKENS_SQL, [key[: CONSTANTS.TOKEN_KEY_LENGTH]])
+        rows = cursor.fetchall()
         for row in rows:
             auth_token = row_reader(AuthToken)(row)
             auth_token.user = row_reader(_User)(row[_TOKEN_COLUMNS:])

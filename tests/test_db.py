@@ -27,6 +27,7 @@ from midoffice.db import (
     planned_per_value,
     refers_to,
     select_list,
+    statement_cursor,
 )
 from tests.factories import CaseTypeFactory, ContactFactory, PersonFactory, open_case
 
@@ -239,6 +240,36 @@ def test_the_health_check_replaces_a_connection_the_server_closed_without_asking
         assert wrapper.connection is not first
         with pytest.raises(psycopg.OperationalError):
             first.execute("SELECT 1")
+    finally:
+        wrapper.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_statement_cursor_is_kept_per_connection_and_checked_like_a_new_one():
+    wrapper = connections.create_connection("default")
+    try:
+        kept = statement_cursor(wrapper)
+        kept.execute("SELECT 1")
+        assert statement_cursor(wrapper) is kept and kept.fetchone() == (1,)
+        # Query capture (DEBUG, the tests) logs the statements of cursors made while it is on: each gets its own.
+        with CaptureQueriesContext(wrapper) as queries:
+            statement_cursor(wrapper).execute("SELECT 2")
+        assert [q["sql"] for q in queries] == ["SELECT 2"]
+        assert statement_cursor(wrapper) is kept
+        # A request's first use checks the connection, as making a cursor does.
+        wrapper.health_check_done = False
+        checked = []
+        wrapper.close_if_health_check_failed = lambda: checked.append(True)
+        assert statement_cursor(wrapper) is kept and checked == [True]
+        del wrapper.close_if_health_check_failed
+        first = wrapper.connection
+        wrapper.close()
+        renewed = statement_cursor(wrapper)
+        renewed.execute("SELECT 3")
+        assert renewed.fetchone() == (3,)
+        # A new connection, a new cursor (SQLite's in-memory test database keeps its one connection open).
+        assert (renewed is kept) == (wrapper.connection is first)
+        assert renewed is not kept or connection.vendor == "sqlite"
     finally:
         wrapper.close()
 

@@ -13,7 +13,7 @@ from contacts.errors import PartyMerged
 from contacts.history import history_actor
 from contacts.identifiers import birth_date_contradicts
 from contacts.models import ContactPoint, ContactPointKind, MatchedOn, Party, PartyKind, normalise_name
-from midoffice.db import row_reader, select_list
+from midoffice.db import row_reader, select_list, statement_cursor
 from midoffice.transactions import atomic_service
 
 from .parties import (
@@ -104,22 +104,22 @@ def _candidates(identifiers: dict[str, str], email: str | None, phone: str | Non
     keys += [f"party:phone:{phone}"] if phone else []
     if not keys:
         return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_CANDIDATES_SQL, [keys, *(identifiers.get(f) for f in IDENTIFIER_CLEANERS), email, phone])
-            rows = cursor.fetchall()
-            return list(zip(_read(rows), (row[-1] for row in rows), strict=True))
-        for field, value in identifiers.items():
-            cursor.execute(_PARTY_BY_IDENTIFIER_SQL[field], [value])
-            found = _read(cursor.fetchall())
-            if found:
-                return [(found[0], field)]
-        candidates = []
-        for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
-            if value:
-                cursor.execute(_PARTIES_BY_CONTACT_POINT_SQL, [kind, value])
-                candidates += [(party, kind) for party in _read(cursor.fetchall())]
-        return candidates
+    cursor = statement_cursor()
+    if connection.vendor == "postgresql":
+        cursor.execute(_CANDIDATES_SQL, [keys, *(identifiers.get(f) for f in IDENTIFIER_CLEANERS), email, phone])
+        rows = cursor.fetchall()
+        return list(zip(_read(rows), (row[-1] for row in rows), strict=True))
+    for field, value in identifiers.items():
+        cursor.execute(_PARTY_BY_IDENTIFIER_SQL[field], [value])
+        found = _read(cursor.fetchall())
+        if found:
+            return [(found[0], field)]
+    candidates = []
+    for kind, value in ((ContactPointKind.EMAIL, email), (ContactPointKind.PHONE, phone)):
+        if value:
+            cursor.execute(_PARTIES_BY_CONTACT_POINT_SQL, [kind, value])
+            candidates += [(party, kind) for party in _read(cursor.fetchall())]
+    return candidates
 
 
 def _enrich(
