@@ -1,6 +1,7 @@
 """Delivery backends. Each sends one notification or raises ``notifications.transport``'s
 ``TransientError`` (retried with back-off) or ``PermanentError`` (dead at once)."""
 
+import functools
 import hashlib
 import hmac
 import json
@@ -28,9 +29,13 @@ MESSAGE_ID_PATTERN = re.compile(r"<?notification-([0-9a-fA-F-]{32,36})@[^<>@\s]+
 
 def email_message_id(notification: Notification) -> str:
     """``<notification-{idempotency key}@{host of DEFAULT_FROM_EMAIL}>``: the same on every attempt."""
-    _local, at, host = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
-    domain = host.strip() if at and host.strip() else "midoffice.invalid"
-    return f"<notification-{notification.idempotency_key}@{domain}>"
+    return f"<notification-{notification.idempotency_key}@{_message_id_domain(settings.DEFAULT_FROM_EMAIL)}>"
+
+
+@functools.cache
+def _message_id_domain(from_email: str) -> str:
+    _local, at, host = parseaddr(from_email)[1].rpartition("@")
+    return host.strip() if at and host.strip() else "midoffice.invalid"
 
 
 def notification_key_from_message_id(value: str) -> uuid.UUID | None:

@@ -1,14 +1,18 @@
 """The city's own e-mail texts: used instead of the built-in ones, and checked when saved."""
 
+import itertools
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from notifications import backends
 from notifications.backends import email_texts
-from notifications.emails import email_content
-from notifications.models import EmailText
+from notifications.emails import OPTIONAL, STATUS_TEXTS, email_content
+from notifications.models import EmailText, NotificationKind
 from tests.factories import EmailFactory, PersonFactory, UserFactory, open_case
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +101,29 @@ def test_the_built_in_e_mail_of_each_kind_has_its_subject_and_first_sentence(kin
     for part in built[1:]:
         assert "An Peeters" in part and sentence in part and "https://stad.example/s/1/" in part
     assert email_content(context, language="nl", own=None, html=False) == (*built[:2], None)
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "fr"])
+@pytest.mark.parametrize("kind", NotificationKind.values)
+def test_each_e_mail_is_what_its_templates_render(kind, language):
+    """The layouts rendered once (notifications.emails._layout), filled per e-mail, give exactly the templates'
+    output: every optional part there or not, values escaped in the HTML as the templates escape them."""
+    values = {
+        "kind": kind,
+        "name": "An <Peeters> & Zn",
+        "reference": "4711",
+        "case_type": 'Melding "openbaar" domein',
+        "handler": "Team <Wegen>",
+        "sender": "Stad Gent <info@stad.gent>",
+        "public_message": "Lijn 1 & <b>2</b>\nLijn 3",
+        "survey_url": "https://stad.example/survey/a?b=1&c=2",
+        "tracking_code": "AB12-CD34",
+        "status_url": "https://stad.example/s/1/?x=<y>",
+    }
+    for present in itertools.product([True, False], repeat=len(OPTIONAL)):
+        context = {**values, **{name: "" for name, shown in zip(OPTIONAL, present, strict=True) if not shown}}
+        with translation.override(language):
+            expected = {**context, "status_text": STATUS_TEXTS.get(kind, "")}
+            text = render_to_string("notifications/email/message.txt", expected)
+            html = render_to_string("notifications/email/message.html", expected)
+        assert email_content(context, language=language, own=None)[1:] == (text, html), present
