@@ -13,6 +13,7 @@ from midoffice.serializers import (
     Serializer,
     SlugRelatedField,
 )
+from midoffice.text import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from .configuration import configuration
 from .deadlines import case_durations, days_waited
@@ -23,10 +24,6 @@ from .services.assignment import user_display_name
 from .services.callbacks import OUTCOME_MAX_LENGTH
 from .workflow import is_due_soon, is_overdue
 
-# The longest free text accepted, in characters: descriptions, notes and messages to the citizen (a few pages),
-# and the internal reason of a change.
-TEXT_MAX_LENGTH = 10_000
-REASON_MAX_LENGTH = 2_000
 # Cases assigned in one request.
 BULK_MAX = 200
 

@@ -9,6 +9,8 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from midoffice.text import TEXT_MAX_LENGTH
+
 from .history import set_actor_of_entry
 from .identifiers import format_enterprise_number, format_national_number, format_phone
 
@@ -370,7 +372,7 @@ class Contact(models.Model):
         _("started at"), null=True, blank=True, help_text=_("When the citizen began the form or conversation.")
     )
     subject = models.CharField(_("subject"), max_length=200)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=TEXT_MAX_LENGTH)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     guided = models.BooleanField(
         _("guided"), default=False, help_text=_("Staff helped the citizen through a digital application.")

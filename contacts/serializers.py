@@ -12,6 +12,7 @@ from midoffice.serializers import (
     Serializer,
     SlugRelatedField,
 )
+from midoffice.text import TEXT_MAX_LENGTH
 
 from .identifiers import (
     clean_association_code,
@@ -326,10 +327,6 @@ class ContactSerializer(CachedModelSerializer):
         return contact.visible_cases[0].reference if contact.visible_cases else None
 
 
-# A contact's summary is what the clerk noted of the conversation, not a document.
-SUMMARY_MAX_LENGTH = 10_000
-
-
 class ContactCreateSerializer(Serializer):
     party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False, allow_null=True)
     party_data = PartyDataSerializer(required=False, help_text="Resolved to an existing party or created.")
@@ -340,7 +337,7 @@ class ContactCreateSerializer(Serializer):
     occurred_at = AwareDateTimeField(required=False)
     started_at = AwareDateTimeField(required=False, allow_null=True)
     subject = CleanCharField(max_length=200)
-    summary = CleanCharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True, default="")
+    summary = CleanCharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True, default="")
     guided = serializers.BooleanField(default=False)
     handled_by = SlugRelatedField(

@@ -2,6 +2,12 @@
 
 import unicodedata
 
+# The longest free text accepted, in characters, in the API and in every form: a contact's summary, a case's
+# description, notes and messages to the citizen (a few pages; longer is a paste gone wrong); and the shorter
+# texts: the internal reason of a change, a call-back's note.
+TEXT_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 2_000
+
 # Control (Cc), format (Cf: zero-width spaces, bidi marks, the byte-order mark …) and lone surrogates (Cs):
 # invisible, or able to make a text read differently from what is stored.
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})

@@ -16,14 +16,12 @@ from cases.calendar import BRUSSELS
 from cases.models import Case
 from cases.selectors import ORDERINGS, case_list_for_user, case_type_list, handler_group_list
 from cases.workflow import WORKFLOW, CaseState
-from midoffice.text import clean_text
+from midoffice.text import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, clean_text
 
 from .forms import StaffForm, StaffModelForm
 from .models import SavedFilter
 from .services import saved_filter_save
 
-TEXT_MAX_LENGTH = 10_000
-REASON_MAX_LENGTH = 2_000
 # A text search in descriptions reads at most this many cases (the most recently registered that match the other
 # filters): a substring search cannot use an index, and a search that reads 2 M descriptions is no search.
 SEARCH_SCOPE = 5_000

@@ -21,12 +21,11 @@ from contacts.identifiers import (
     clean_phone,
 )
 from contacts.models import Channel, Contact, ContactPoint, Outcome, Party, PartyKind
+from midoffice.text import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from .forms import StaffForm
 
-# A summary or description longer than this is a paste gone wrong, not a contact.
-TEXT_MAX_LENGTH = 10_000
-CALLBACK_NOTE_MAX_LENGTH = 2_000
+CALLBACK_NOTE_MAX_LENGTH = REASON_MAX_LENGTH
 
 
 def _max_length(model, field: str) -> int:

@@ -14,7 +14,11 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
+from cases.services import case_transition
+from contacts.services import party_merge
 from midoffice.logging import TASK_HEADER, RequestIdFilter, RequestIdMiddleware, _send_request_id, current_request_id
+from notifications.models import Notification
+from tests.factories import ContactFactory, EmailFactory, PersonFactory, UserFactory, open_case
 
 
 def handler_of(format_name: str, stream) -> logging.Handler:
@@ -139,3 +143,46 @@ def test_a_task_sent_to_the_broker_carries_the_request_id_to_the_worker(json_lin
 
     [line] = [line for line in json_lines() if line["logger"] == "tests.task"]
     assert line["request_id"] == "req-4"
+
+
+@pytest.mark.django_db
+class TestTheDomainsLogLines:
+    """Case transitions, merges and notification outcomes each leave one JSON line an operator can search."""
+
+    def test_a_case_transition(self, json_lines, melding, handler):
+        case = open_case(case_type=melding)
+        case_transition(actor=handler, case=case, transition="accept")
+        [line] = [line for line in json_lines() if line["message"] == "case.transition"]
+        assert (line["case"], line["transition"], line["from_state"], line["to_state"], line["actor"]) == (
+            case.reference,
+            "accept",
+            "new",
+            "accepted",
+            handler.get_username(),
+        )
+
+    def test_a_merge_once_committed_without_personal_data(self, json_lines, django_capture_on_commit_callbacks):
+        survivor, duplicate = PersonFactory(national_number=None), PersonFactory()
+        ContactFactory(party=duplicate)
+        clerk = UserFactory(role="supervisor")
+        with django_capture_on_commit_callbacks(execute=True):
+            party_merge(actor=clerk, survivor=survivor, duplicate=duplicate)
+            assert not [line for line in json_lines() if line["message"] == "party.merge"]
+        [line] = [line for line in json_lines() if line["message"] == "party.merge"]
+        assert (line["survivor"], line["duplicate"], line["actor"]) == (survivor.pk, duplicate.pk, clerk.username)
+        assert line["moved"]["contacts.contact"] == 1 and line["moved"]["identifiers"] == 1
+        assert duplicate.national_number not in json.dumps(line)
+
+    def test_a_notification_attempt(self, json_lines, melding, django_capture_on_commit_callbacks):
+        party = PersonFactory()
+        EmailFactory(party=party)
+        with django_capture_on_commit_callbacks(execute=True):
+            case = open_case(case_type=melding, party=party)
+        [line] = [line for line in json_lines() if line["message"] == "notification.attempt"]
+        notification = Notification.objects.get(case=case)
+        assert (line["notification"], line["case_id"], line["backend"], line["kind"]) == (
+            notification.pk,
+            case.pk,
+            "email",
+            "case_created",
+        )

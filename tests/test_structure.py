@@ -61,3 +61,32 @@ def test_no_imports_inside_functions(app):
                 if isinstance(node, ast.Import | ast.ImportFrom)
             ]
     assert found == []
+
+
+WRITES = {"create", "bulk_create", "get_or_create", "update_or_create"}
+
+
+def test_case_timeline_events_are_made_in_one_module():
+    """Every event on a case's timeline is made by ``cases.services.events`` (``case_event_new``) and written by
+    ``case_events_write`` or in the statement of the row it is about: nothing else builds or saves one."""
+    home = ROOT / "cases" / "services" / "events.py"
+    found = []
+    for app in sorted(APPS):
+        for path, tree in modules(app):
+            if path == home:
+                continue
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                function = node.func
+                built = isinstance(function, ast.Name) and function.id == "CaseEvent"
+                saved = (
+                    isinstance(function, ast.Attribute)
+                    and function.attr in WRITES
+                    and isinstance(function.value, ast.Attribute)
+                    and isinstance(function.value.value, ast.Name)
+                    and function.value.value.id == "CaseEvent"
+                )
+                if built or saved:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

@@ -17,7 +17,6 @@ from cases.models import (
     GROUP_MESSAGE_DELIVERABLE,
     RUNNING_STATES,
     Case,
-    CaseEvent,
     CaseState,
     Escalation,
     EventKind,
@@ -28,6 +27,7 @@ from midoffice.backoff import backoff
 from midoffice.broker import enqueue
 
 from .cases import case_transition
+from .events import case_event_new, case_events_write
 
 BATCH = 500
 # Cases listed in one escalation e-mail; the rest are counted.
@@ -80,8 +80,8 @@ def cases_escalate(*, now: datetime | None = None) -> dict[str, int]:
                 threshold = "overdue" if level == Escalation.OVERDUE else "due_soon"
                 counts[threshold] += 1
                 events.append(
-                    CaseEvent(
-                        case=case,
+                    case_event_new(
+                        case_id=case.pk,
                         kind=EventKind.ESCALATION,
                         text=threshold,
                         data={"threshold": threshold, "due_at": case.due_at.isoformat()},
@@ -89,8 +89,8 @@ def cases_escalate(*, now: datetime | None = None) -> dict[str, int]:
                     )
                 )
                 per_group[case.handler_group].append((threshold, case))
-            Case.objects.bulk_update([e.case for e in events], ["escalation"])
-            CaseEvent.objects.bulk_create(events)
+            Case.objects.bulk_update(batch, ["escalation"])
+            case_events_write(events)
             messages = [_group_message(group, items, now) for group, items in per_group.items()]
             messages = GroupMessage.objects.bulk_create(messages)
             ids = [m.pk for m in messages]

@@ -6,6 +6,7 @@ The duplicate stays as a tombstone pointing at the survivor; PartyMerge records 
 and the change history has an entry for every row that moved.
 """
 
+import logging
 from collections.abc import Sequence
 
 from auditlog.registry import auditlog
@@ -18,6 +19,8 @@ from contacts.history import history_actor, history_record_update
 from contacts.models import AccessLog, ContactPoint, Party, PartyMerge, Representative
 
 from .parties import IDENTIFIER_CLEANERS
+
+logger = logging.getLogger(__name__)
 
 # Relations that stay with the duplicate or that are handled one by one below.
 KEPT_OR_SPECIAL = {
@@ -188,4 +191,18 @@ def _merge(actor, survivor: Party, duplicate: Party) -> PartyMerge:
         Party.objects.filter(pk__in=earlier).update(merged_into=survivor)
         history_record_update(Party.objects.filter(pk__in=earlier), {"merged_into": (duplicate.pk, survivor.pk)})
     moved["tombstones_repointed"] = earlier
-    return PartyMerge.objects.create(survivor=survivor, duplicate=duplicate, actor=actor, merged_at=now, moved=moved)
+    merge = PartyMerge.objects.create(survivor=survivor, duplicate=duplicate, actor=actor, merged_at=now, moved=moved)
+    # Once committed (a merge rolled back did not happen); how many rows of each kind moved, no personal data.
+    counts = {kind: len(rows) for kind, rows in moved.items() if isinstance(rows, list | dict)}
+    transaction.on_commit(
+        lambda: logger.info(
+            "party.merge",
+            extra={
+                "survivor": survivor.pk,
+                "duplicate": duplicate.pk,
+                "moved": counts,
+                "actor": actor.get_username() if actor is not None else None,
+            },
+        )
+    )
+    return merge

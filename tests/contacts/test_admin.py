@@ -479,6 +479,7 @@ class TestAddAndChange:
             ({"party": ""}, "Link the contact to a party (party or party_data) or set anonymous explicitly."),
             ({"occurred_at_0": "2999-01-01"}, "The contact cannot lie in the future."),
             ({"started_at_0": "2024-03-02", "started_at_1": "10:00:00"}, "The start lies after the moment of contact."),
+            ({"summary": "x" * 10_001}, "Ensure this value has at most 10000 characters (it has 10001)."),
         ],
     )
     def test_a_bad_contact_is_a_form_error(self, admin_client, fields, message):
