@@ -25,8 +25,6 @@ from midoffice.text import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from .forms import StaffForm
 
-CALLBACK_NOTE_MAX_LENGTH = REASON_MAX_LENGTH
-
 
 def _max_length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
@@ -348,6 +346,6 @@ class CallbackDoneForm(StaffForm):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=CALLBACK_NOTE_MAX_LENGTH,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Optional: what came of it."),
     )

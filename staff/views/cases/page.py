@@ -26,6 +26,7 @@ from cases.selectors import case_assignee_choices, case_get_for_user
 from cases.workflow import FINAL_STATES, WORKFLOW
 from contacts.models import AccessLog
 from contacts.services import access_log_record_shown
+from midoffice.text import TEXT_MAX_LENGTH
 
 from ...access import has_permission, staff_page
 from ...forms import errors_into_form
@@ -259,7 +260,7 @@ def case_preview(request, reference: str, transition: str):
     if transition not in WORKFLOW:
         raise Http404
     case = visible_case(request, reference)
-    message = request.GET.get(f"{transition}-public_message", "")[:10_000]
+    message = request.GET.get(f"{transition}-public_message", "")[:TEXT_MAX_LENGTH]
     preview = PreviewSource(case).preview(transition, message)
     html = render_to_string("staff/cases/_email_preview.html", {"preview": preview}, request=request)
     return HttpResponse(html)
